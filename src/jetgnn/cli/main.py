@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "jetgnn.cli.graph_commands",
     "jetgnn.cli.train_commands",
     "jetgnn.cli.evaluate_commands",
+    "jetgnn.cli.compare_commands",
 )
 
 
