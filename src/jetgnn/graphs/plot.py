@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import FigureCanvasBase
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -103,12 +104,11 @@ def plot_jet_graph(
     return ax
 
 
-def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
-    """Write ``figure`` to ``path`` atomically, in the format of its suffix (png, pdf, svg, ...)."""
+def check_picture_path(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` as a Path, or raise InvalidInputError if a picture cannot be written there."""
     path = Path(path)
-    file_format = path.suffix.lstrip(".").lower()
-    supported = figure.canvas.get_supported_filetypes()
-    if file_format not in supported:
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in supported:
         raise InvalidInputError(
             f"invalid picture path {str(path)!r}: unknown suffix {path.suffix!r}; "
             f"use one of: {', '.join('.' + name for name in sorted(supported))}"
@@ -118,6 +118,13 @@ def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
             f"invalid picture path {str(path)!r}: directory {str(path.parent)!r} not found; "
             "create it first"
         )
+    return path
+
+
+def save_figure(figure: Figure, path: str | os.PathLike[str]) -> Path:
+    """Write ``figure`` to ``path`` atomically, in the format of its suffix (png, pdf, svg, ...)."""
+    path = check_picture_path(path)
+    file_format = path.suffix.lstrip(".").lower()
 
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
