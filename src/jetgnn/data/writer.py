@@ -241,4 +241,5 @@ def _write_json(path: Path, content: dict) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(content, stream, indent=2, sort_keys=True)
         stream.write("\n")
+    os.chmod(temporary, 0o644)  # mkstemp creates the file readable by its owner only
     os.replace(temporary, path)

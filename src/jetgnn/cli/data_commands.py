@@ -1,0 +1,109 @@
+"""Sub-commands about jet samples: ``jetgnn generate``, ``jetgnn data import``, ``jetgnn data info``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+
+from jetgnn.errors import InvalidInputError
+
+logger = logging.getLogger(__name__)
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``generate`` and the ``data`` group."""
+    _add_generate_parser(subparsers)
+
+
+def _add_generate_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="generate quark and gluon jets with Pythia 8 into a jet store",
+        description=(
+            "Generate quark jets (q g -> Z q) and gluon jets (q qbar -> Z g), Z -> neutrinos, in pp "
+            "collisions at 14 TeV with Pythia 8 (default tune), cluster anti-kT R = 0.4 jets on "
+            "visible final-state particles and keep the hardest jet if 500 <= pt <= 550 GeV and "
+            "|y| < YMAX. Half the jets are quark jets. Work is cut into seeded chunks, so the same "
+            "command gives the same jets for any --workers, and rerunning it resumes."
+        ),
+    )
+    parser.add_argument("--jets", required=True, type=int, metavar="N", help="number of jets")
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="jet store directory to create or resume"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="run seed; chunk seeds derive from it (default: 1)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes, one chunk each (default: 1)"
+    )
+    parser.add_argument(
+        "--ymax", type=float, default=1.7, help="maximum |y| of the jet (default: 1.7)"
+    )
+    parser.add_argument(
+        "--with-bc",
+        action="store_true",
+        help="include c and b quarks in the incoming quarks (u, d, s only by default)",
+    )
+    parser.add_argument(
+        "--shard",
+        default="0/1",
+        metavar="I/N",
+        help=(
+            "generate only chunks I, I+N, I+2N, ... (for batch array jobs); the store is written "
+            "by the run that finds every chunk present (default: 0/1)"
+        ),
+    )
+    parser.add_argument(
+        "--chunk-jets",
+        type=int,
+        default=None,
+        metavar="K",
+        help="jets per chunk; changing it changes the jets (default: 250)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.set_defaults(func=run_generate)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """Parse 'I/N' into (I, N) with 0 <= I < N."""
+    try:
+        index_text, count_text = text.split("/")
+        index, count = int(index_text), int(count_text)
+    except ValueError:
+        raise InvalidInputError(f"--shard {text!r} must look like I/N, for example 0/4") from None
+    if count < 1 or not 0 <= index < count:
+        raise InvalidInputError(f"--shard {text!r} needs N >= 1 and 0 <= I < N")
+    return index, count
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Generate ``args.jets`` jets into the store ``args.out``."""
+    from jetgnn.data.generation.runner import DEFAULT_CHUNK_JETS, GenerationRequest, generate_store
+    from jetgnn.data.generation.settings import JetSelection
+
+    if args.ymax <= 0:
+        raise InvalidInputError(f"--ymax {args.ymax} must be positive")
+    request = GenerationRequest(
+        n_jets=args.jets,
+        seed=args.seed,
+        selection=JetSelection(y_max=args.ymax),
+        with_bc=args.with_bc,
+        chunk_jets=args.chunk_jets or DEFAULT_CHUNK_JETS,
+    )
+    command = shlex.join(["jetgnn", *sys.argv[1:]])
+    path = generate_store(
+        args.out,
+        request,
+        workers=args.workers,
+        shard=parse_shard(args.shard),
+        command=command,
+        show_progress=not args.no_progress,
+    )
+    if path is None:
+        print(f"shard {args.shard} done; the store is written once every shard has finished")
+    else:
+        print(f"wrote {args.jets} jets to {path}")
+    return 0
