@@ -124,9 +124,10 @@ def full_graph(particles: torch.Tensor, mask: torch.Tensor) -> Graph:
     receivers = torch.arange(num_particles, device=device)[:, None]  # (P, 1)
     index = slots[None, :] + (slots[None, :] >= receivers).long()  # (P, K)
     index = torch.where(index < num_particles, index, receivers)  # only P = 1 needs this
-    index = index.expand(batch_size, -1, -1).contiguous()  # (B, P, K)
+    index = index.expand(batch_size, -1, -1)  # (B, P, K)
 
     valid = torch.gather(_pair_mask(mask), 2, index)
+    index = torch.where(valid, index, receivers[None])
     pairwise = pairwise_features(particles, mask)  # (B, P, P, 4)
     gather_index = index[..., None].expand(-1, -1, -1, pairwise.shape[-1])
     edge_features = torch.gather(pairwise, 2, gather_index)  # (B, P, K, 4)

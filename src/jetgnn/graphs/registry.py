@@ -17,7 +17,6 @@ from jetgnn.graphs.constructions import (
     full_graph,
     knn_graph,
 )
-from jetgnn.graphs.features import relative_coordinates
 from jetgnn.graphs.graph import Graph
 
 
@@ -33,7 +32,7 @@ def _dynamic_knn_from_particles(
     blocks only exist inside a model, which passes its own learned features.
     """
     if features is None:
-        features = relative_coordinates(particles, mask)
+        return knn_graph(particles, mask, k=k)
     return dynamic_knn_graph(features, mask, k=k)
 
 
