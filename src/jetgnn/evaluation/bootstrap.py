@@ -57,12 +57,21 @@ def validate_resampling_options(n_resamples: int, confidence: float) -> None:
 
 
 def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
-    """Return the central percentile interval of the finite-or-inf samples, ignoring NaN."""
+    """Return the central percentile interval of samples, ignoring NaN.
+
+    Samples may contain inf (1/eps_B with eps_B = 0). Then the bounds are taken as sample values
+    (nearest rank below and above) instead of interpolated, since interpolating towards inf is
+    undefined.
+    """
     tail = 100.0 * (1.0 - confidence) / 2.0
     kept = samples[~np.isnan(samples)]
     if kept.size == 0:
         return float("nan"), float("nan")
-    low, high = np.percentile(kept, [tail, 100.0 - tail])
+    if np.isfinite(kept).all():
+        low, high = np.percentile(kept, [tail, 100.0 - tail])
+    else:
+        low = np.percentile(kept, tail, method="lower")
+        high = np.percentile(kept, 100.0 - tail, method="higher")
     return float(low), float(high)
 
 

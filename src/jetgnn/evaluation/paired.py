@@ -24,15 +24,7 @@ from jetgnn.evaluation.bootstrap import (
     validate_resampling_options,
 )
 from jetgnn.evaluation.metrics import validate_labels_and_scores
-from jetgnn.evaluation.resampling import (
-    METRIC_NAMES,
-    REJECTION_POINTS,
-    ScoreGroups,
-    canonical_order,
-    grouped_metrics,
-    iter_resample_counts,
-    rejection_from_efficiency,
-)
+from jetgnn.evaluation.resampling import METRIC_NAMES, resample_model_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -101,58 +93,59 @@ def paired_bootstrap(
     """
     validate_resampling_options(n_resamples, confidence)
     labels_array, a, b = _validate_pair(labels, scores_a, scores_b)
-    order = canonical_order(labels_array, a, b)
-    labels_array, a, b = labels_array[order], a[order], b[order]
-    groups_a = ScoreGroups.from_scores(a)
-    groups_b = ScoreGroups.from_scores(b)
-
-    rng = np.random.default_rng(seed)
-    chunks: dict[str, list[np.ndarray]] = {}
-    for counts in iter_resample_counts(labels_array.size, n_resamples, rng):
-        metrics_a = grouped_metrics(labels_array, groups_a, counts)
-        metrics_b = grouped_metrics(labels_array, groups_b, counts)
-        for name in METRIC_NAMES:
-            if name in REJECTION_POINTS:
-                key = name.replace("rejection", "eps_b")
-                with np.errstate(invalid="ignore"):
-                    difference = rejection_from_efficiency(
-                        metrics_a[key]
-                    ) - rejection_from_efficiency(metrics_b[key])
-            else:
-                difference = metrics_a[name] - metrics_b[name]
-            chunks.setdefault(name, []).append(difference)
-
+    samples = resample_model_metrics(labels_array, {"a": a[None], "b": b[None]}, n_resamples, seed)
     values_a = point_metrics(labels_array, a)
     values_b = point_metrics(labels_array, b)
-    results: dict[str, PairedDifference] = {}
-    for name in METRIC_NAMES:
-        samples = np.concatenate(chunks[name])
-        n_dropped = int(np.sum(~np.isfinite(samples)))
-        if n_dropped:
-            logger.warning(
-                "%s: %d of %d paired resamples had no finite difference and were dropped",
-                name,
-                n_dropped,
-                n_resamples,
-            )
-        difference = values_a[name] - values_b[name]
-        if math.isfinite(difference):
-            low, high = percentile_interval(samples[np.isfinite(samples)], confidence)
-            p_value = bootstrap_p_value(samples)
-        else:
-            difference, low, high, p_value = math.nan, math.nan, math.nan, math.nan
-        results[name] = PairedDifference(
-            metric=name,
-            value_a=values_a[name],
-            value_b=values_b[name],
-            difference=difference,
-            ci_low=low,
-            ci_high=high,
-            p_value=p_value,
-            confidence=confidence,
-            method="paired bootstrap",
+    return {
+        name: paired_difference(
+            name, values_a[name], values_b[name], samples["a"][name], samples["b"][name], confidence
         )
-    return results
+        for name in METRIC_NAMES
+    }
+
+
+def paired_difference(
+    metric: str,
+    value_a: float,
+    value_b: float,
+    samples_a: np.ndarray,
+    samples_b: np.ndarray,
+    confidence: float,
+) -> PairedDifference:
+    """Build the PairedDifference of two point values from their paired bootstrap samples (R,).
+
+    Resamples where the difference is not finite (1/eps_B = inf for a model, or a resample
+    without one class) are dropped with a warning. If the point difference itself is not finite,
+    every field but the two values is NaN.
+    """
+    with np.errstate(invalid="ignore"):
+        differences = samples_a - samples_b
+    finite = np.isfinite(differences)
+    n_dropped = int(np.sum(~finite))
+    if n_dropped:
+        logger.warning(
+            "%s: %d of %d paired resamples had no finite difference and were dropped",
+            metric,
+            n_dropped,
+            differences.size,
+        )
+    difference = value_a - value_b if math.isfinite(value_a - value_b) else math.nan
+    if math.isfinite(difference) and finite.any():
+        low, high = percentile_interval(differences[finite], confidence)
+        p_value = bootstrap_p_value(differences)
+    else:
+        low, high, p_value = math.nan, math.nan, math.nan
+    return PairedDifference(
+        metric=metric,
+        value_a=value_a,
+        value_b=value_b,
+        difference=difference,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        confidence=confidence,
+        method="paired bootstrap",
+    )
 
 
 def midranks(values: np.ndarray) -> np.ndarray:

@@ -152,3 +152,49 @@ def rejection_from_efficiency(eps_b: np.ndarray | float) -> np.ndarray:
     """Convert eps_B to 1/eps_B, giving inf where eps_B = 0 and NaN where eps_B is NaN."""
     with np.errstate(divide="ignore"):
         return 1.0 / np.asarray(eps_b, dtype=np.float64)
+
+
+def resample_model_metrics(
+    labels: np.ndarray,
+    model_scores: dict[str, np.ndarray],
+    n_resamples: int,
+    seed: int,
+) -> dict[str, dict[str, np.ndarray]]:
+    """Bootstrap the seed-averaged metrics of several models on the same resamples of the jets.
+
+    Args:
+        labels: (N,) int64, 1 for quark, already validated.
+        model_scores: model name -> (K, N) float64 P(quark) of K runs (e.g. training seeds).
+        n_resamples: number of resamples R.
+        seed: seed of the resampling.
+
+    Returns:
+        model name -> {metric name in METRIC_NAMES: (R,) samples}. Each sample is the mean over
+        the model's K runs on that resample, with 1/eps_B = inf when eps_B = 0 in a run and NaN
+        when a resample lacks one class. Every model sees the same resamples, so differences of
+        two models' samples form a paired bootstrap.
+    """
+    columns = [row for scores in model_scores.values() for row in scores]
+    order = canonical_order(labels, *columns)
+    sorted_labels = labels[order]
+    groups = {
+        name: [ScoreGroups.from_scores(row[order]) for row in scores]
+        for name, scores in model_scores.items()
+    }
+
+    rng = np.random.default_rng(seed)
+    chunks: dict[str, dict[str, list[np.ndarray]]] = {name: {} for name in model_scores}
+    for counts in iter_resample_counts(labels.size, n_resamples, rng):
+        for name, run_groups in groups.items():
+            per_run = [grouped_metrics(sorted_labels, group, counts) for group in run_groups]
+            for metric in METRIC_NAMES:
+                if metric in REJECTION_POINTS:
+                    key = metric.replace("rejection", "eps_b")
+                    values = [rejection_from_efficiency(run[key]) for run in per_run]
+                else:
+                    values = [run[metric] for run in per_run]
+                chunks[name].setdefault(metric, []).append(np.mean(values, axis=0))
+    return {
+        name: {metric: np.concatenate(parts) for metric, parts in metrics.items()}
+        for name, metrics in chunks.items()
+    }
