@@ -18,7 +18,7 @@ from jetgnn.data.npz import DEFAULT_BLOCK_JETS, iter_npz_blocks
 from jetgnn.data.public_files import (
     ENERGYFLOW_CACHE,
     PUBLIC_FILES,
-    TEST_JETS_OF_FULL_RELEASE,
+    TEST_FILES_OF_RELEASE,
     is_full_release,
 )
 from jetgnn.data.splits import DEFAULT_SPLIT_SEED
@@ -108,8 +108,8 @@ def import_npz_files(
 ) -> Path:
     """Convert energyflow-format files into the jet store ``out`` and return its path.
 
-    The 20 files of one public release, in order, get the published split (the last 200k jets as
-    test); any other input gets a seeded 80/10/10 split.
+    The 20 files of one public release, in order, get the published split: the last two files
+    (200k jets) are the test set. Any other input gets a seeded 80/10/10 split.
     """
     files = resolve_inputs(paths)
     out = Path(out)
@@ -138,7 +138,10 @@ def import_npz_files(
                     record["jets"] = writer.n_jets - first_jet
                     bar.update(1)
             names = [path.name for path in files]
-            test_last = TEST_JETS_OF_FULL_RELEASE if is_full_release(names) else None
+            test_last = None
+            if is_full_release(names):
+                # The published convention: the last two files (200k jets) form the test set.
+                test_last = sum(record["jets"] for record in records[-TEST_FILES_OF_RELEASE:])
             provenance = {
                 "source": "jetgnn data import",
                 "jetgnn_version": jetgnn.__version__,

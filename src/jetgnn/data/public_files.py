@@ -13,7 +13,7 @@ from pathlib import Path
 ENERGYFLOW_CACHE = Path("~/.energyflow/datasets")
 PYTHIA_RECORD = "3164691"
 HERWIG_RECORD = "3066475"
-TEST_JETS_OF_FULL_RELEASE = 200_000  # the last 200k jets (files 18 and 19) are the usual test set
+TEST_FILES_OF_RELEASE = 2  # files 18 and 19 (the last 200k jets) are the usual test set
 
 _PYTHIA_SHA256 = (
     "3f27a02eab06e8b83ccc9d25638021e6e24c9361341730961f9d560dee12c257",
