@@ -54,6 +54,11 @@ def _read_labels_and_shape(path: Path) -> tuple[np.ndarray, tuple[int, ...]]:
         raise MissingInputError(f"input file {path} does not exist; check the path")
     if path.stat().st_size == 0:
         raise InvalidInputError(f"{path} is empty (0 bytes); download or write it again")
+    if not zipfile.is_zipfile(path):
+        # np.load would take any non-archive for a pickle, so the zip check comes first.
+        raise InvalidInputError(
+            f"{path} is truncated or not an .npz archive; download or write it again"
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             names = set(archive.files)
