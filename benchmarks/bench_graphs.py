@@ -43,6 +43,11 @@ CONFIGURATIONS = (
     ("none", "none", {}),
 )
 DYNAMIC_CHANNELS = 64
+IRC_CONFIGURATIONS = (
+    ("knn", "knn", {"k": 16}),
+    ("delta-r", "delta-r", {"radius": 0.1, "max_neighbours": 16}),
+    ("full", "full", {}),
+)
 
 
 @dataclass
@@ -96,6 +101,46 @@ def measure(
     return Measurement(
         edges, batched_bytes, min(batched_seconds), single_bytes, min(single_seconds), single_jets
     )
+
+
+def edge_set(graph) -> set[tuple[int, int]]:
+    sources, targets = graph.edge_list(0).tolist()
+    return set(zip(sources, targets, strict=True))
+
+
+def irc_changes(jets, name: str, params: dict, num_jets: int, seed: int) -> tuple[float, float]:
+    """Return the mean changed edges, in percent of the original edges, after two IRC changes.
+
+    The infrared change appends a particle of pt = 1 MeV at a random point within Delta R < 0.3 of
+    the jet axis. The collinear change splits the hardest particle into two halves at the same
+    (y, phi). A changed edge is one that exists in only one of the two graphs; the original
+    particles keep their indices, and the new particle gets the last one.
+    """
+    rng = np.random.default_rng(seed)
+    infrared, collinear = [], []
+    for index in range(num_jets):
+        jet = torch.from_numpy(jets.particles(index))  # (n, 4)
+        mask = torch.ones(1, len(jet) + 1, dtype=torch.bool)
+        original = edge_set(build_graph(name, jet[None], mask[:, :-1], **params))
+        if not original:
+            continue
+
+        distance, angle = 0.3 * np.sqrt(rng.uniform()), rng.uniform(0, 2 * np.pi)
+        axis_y, axis_phi = (
+            float(jets.jet_metadata["y"][index]),
+            float(jets.jet_metadata["phi"][index]),
+        )
+        soft = torch.tensor(
+            [[1e-3, axis_y + distance * np.cos(angle), axis_phi + distance * np.sin(angle), 22.0]]
+        )
+        changed = edge_set(build_graph(name, torch.cat([jet, soft])[None], mask, **params))
+        infrared.append(len(original ^ changed) / len(original))
+
+        split = jet.clone()
+        split[0, 0] /= 2
+        changed = edge_set(build_graph(name, torch.cat([split, split[:1]])[None], mask, **params))
+        collinear.append(len(original ^ changed) / len(original))
+    return 100 * float(np.mean(infrared)), 100 * float(np.mean(collinear))
 
 
 def format_row(
@@ -167,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             rows.append(format_row(label, params, result, labels, num_jets))
 
+    irc_rows = []
+    with torch.inference_mode():
+        for label, name, params in tqdm(IRC_CONFIGURATIONS, desc="IRC changes", file=sys.stderr):
+            infrared, collinear = irc_changes(jets, name, params, single_jets, seed=1)
+            settings = ", ".join(f"{key}={value}" for key, value in params.items()) or "-"
+            irc_rows.append(f"| {label} | {settings} | {infrared:.1f} | {collinear:.1f} |")
+
     command = "python benchmarks/bench_graphs.py " + " ".join(
         argv if argv is not None else sys.argv[1:]
     )
@@ -187,6 +239,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
+        print(row)
+    print()
+    print(
+        f"Changed edges, in percent of the original edges (mean over the first {single_jets} jets), "
+        "after adding one 1 MeV particle within Delta R < 0.3 of the axis (infrared) and after "
+        "splitting the hardest particle into two collinear halves (collinear):"
+    )
+    print()
+    print("| construction | parameters | infrared [%] | collinear [%] |")
+    print("|---|---|---|---|")
+    for row in irc_rows:
         print(row)
     return 0
 

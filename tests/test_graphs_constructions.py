@@ -357,3 +357,19 @@ def test_float_mask_is_rejected(batch):
     particles, mask = batch
     with pytest.raises(InvalidInputError, match="mask must be a bool tensor"):
         build_graph("full", particles, mask.float())
+
+
+@pytest.mark.parametrize(("name", "params"), CASES, ids=CASE_IDS)
+def test_permuted_jet_gives_permuted_graph(name, params):
+    """Constructions are permutation equivariant: reordering particles only relabels the edges."""
+    jet = make_jet(10, seed=7)
+    permutation = torch.randperm(10, generator=torch.Generator().manual_seed(8))
+    graph = build_graph(name, *pad([jet]), **params)
+    permuted = build_graph(name, *pad([jet[permutation]]), **params)
+
+    sources, targets = permuted.edge_list(0)
+    relabelled = {
+        (int(permutation[s]), int(permutation[t])) for s, t in zip(sources, targets, strict=True)
+    }
+    expected = {tuple(edge) for edge in graph.edge_list(0).T.tolist()}
+    assert relabelled == expected
