@@ -164,6 +164,16 @@ def parse_shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+def generate_command(args: argparse.Namespace, chunk_jets: int) -> str:
+    """Return the ``jetgnn generate`` command line with every option spelled out."""
+    words = ["jetgnn", "generate", "--jets", str(args.jets), "--out", str(args.out)]
+    words += ["--seed", str(args.seed), "--workers", str(args.workers), "--ymax", str(args.ymax)]
+    words += ["--shard", args.shard, "--chunk-jets", str(chunk_jets)]
+    if args.with_bc:
+        words.append("--with-bc")
+    return shlex.join(words)
+
+
 def run_generate(args: argparse.Namespace) -> int:
     """Generate ``args.jets`` jets into the store ``args.out``."""
     from jetgnn.data.generation.runner import DEFAULT_CHUNK_JETS, GenerationRequest, generate_store
@@ -178,7 +188,7 @@ def run_generate(args: argparse.Namespace) -> int:
         with_bc=args.with_bc,
         chunk_jets=args.chunk_jets or DEFAULT_CHUNK_JETS,
     )
-    command = shlex.join(["jetgnn", *sys.argv[1:]])
+    command = generate_command(args, request.chunk_jets)
     path = generate_store(
         args.out,
         request,
