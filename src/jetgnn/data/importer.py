@@ -1,7 +1,8 @@
 """Converting energyflow-format ``.npz`` files into a jet store, file by file and block by block.
 
 Known public file names are checked against their published SHA-256 first. Input files are only
-opened for reading. On any error the partly written store is discarded, so nothing is left behind.
+opened for reading. When an error is raised, the partly written store is removed. Only a killed
+process can leave a ``.writing-*`` scratch directory inside the output directory.
 """
 
 from __future__ import annotations

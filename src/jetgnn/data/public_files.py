@@ -1,8 +1,8 @@
 """The public quark/gluon jet files of arXiv:1810.05165 and their published SHA-256 digests.
 
-Four releases of 20 files with 100k jets each, as listed in energyflow's dataset index
-(energyflow/data/qg_jets.json): Pythia 8.226 (u, d, s), Pythia 8.235 with c and b (both Zenodo
-record 3164691), Herwig 7.1.4 with u, d, s and with c and b (both Zenodo record 3066475).
+There are four releases of 20 files with 100k jets each, as listed in energyflow's dataset index
+(energyflow/data/qg_jets.json). Zenodo record 3164691 has Pythia 8.226 (u, d, s) and Pythia 8.235
+with c and b. Zenodo record 3066475 has Herwig 7.1.4 with u, d, s and with c and b.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from jetgnn.data.generation.settings import JetSelection, pythia_settings
-from jetgnn.errors import InvalidInputError
+from jetgnn.errors import JetgnnError
 
 ANTI_KT_POWER = -1
 SELECT_VISIBLE_FINAL = 2  # SlowJet: final-state particles except neutrinos and other invisibles
@@ -23,11 +23,11 @@ CLUSTER_PT_MIN = 20.0  # GeV; jets below this are not listed, far below any acce
 
 
 def import_pythia():
-    """Import the pythia8mc module or raise MissingInputError-style help when it is absent."""
+    """Import pythia8mc, or raise JetgnnError with install instructions when it is missing."""
     try:
         import pythia8mc
     except ImportError as error:
-        raise InvalidInputError(
+        raise JetgnnError(
             "generating jets needs the pythia8mc package (version 8.317.2); install jetgnn with "
             "the 'generate' extra: pip install 'jetgnn[generate]'"
         ) from error

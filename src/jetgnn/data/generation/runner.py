@@ -45,7 +45,7 @@ FASTJET_DESCRIPTION = (
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """What to generate: ``n_jets`` jets, half quark and half gluon, from run seed ``seed``."""
+    """A generation request: ``n_jets`` jets, half quark and half gluon, from run seed ``seed``."""
 
     n_jets: int
     seed: int
