@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 
 from jetgnn.errors import InvalidInputError
 from jetgnn.training.config import DEFAULT_LEARNING_RATES, OPTIMIZERS, TrainConfig
@@ -157,11 +158,11 @@ def parse_hyperparameters(items: list[str]) -> dict[str, object]:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train with the parsed options and print the run directory and its best epoch."""
-    from jetgnn.training.distributed import local_rank_from_environment
     from jetgnn.training.trainer import train
 
     result = train(config_from_arguments(args), progress=not args.no_progress)
-    if local_rank_from_environment() == 0:
+    # Under torchrun only rank 0 prints.
+    if os.environ.get("RANK", "0") == "0":
         print(
             f"{result.run_dir}: {result.epochs_run} epochs, best epoch {result.best_epoch} "
             f"(validation loss {result.best_val_loss:.4f})"

@@ -107,6 +107,8 @@ def _train(
     from jetgnn.models.registry import build_model
 
     _check_run_directory(config, run_dir)
+    # Every process checks the directory before rank 0 starts writing into it.
+    barrier(group)
     summary = files.read_summary(run_dir)
     if summary and summary.get("finished"):
         logger.info("run %s has already finished", run_dir)
@@ -145,15 +147,18 @@ def _train(
         device_ids = [device.index] if device.type == "cuda" else None
         trained_model = torch.nn.parallel.DistributedDataParallel(model, device_ids=device_ids)
 
-    logger.info(
-        "training %s (%d parameters) on %d jets for %d epochs from epoch %d, %d steps per epoch",
-        config.model,
-        parameter_count,
-        len(train_indices),
-        config.epochs,
-        state.epoch + 1,
-        len(sampler),
-    )
+    if group.is_main:
+        logger.info(
+            "training %s (%d parameters) on %d jets in %d process(es) for %d epochs "
+            "from epoch %d, %d steps per epoch",
+            config.model,
+            parameter_count,
+            len(train_indices),
+            group.world_size,
+            config.epochs,
+            state.epoch + 1,
+            len(sampler),
+        )
     while state.epoch < config.epochs and not state.stopped_early:
         _run_epoch(
             config, run_dir, state, model, trained_model, optimizer, sampler, schedule,
@@ -233,21 +238,22 @@ def _run_epoch(
         state.epochs_since_best += 1
     if config.patience and state.epochs_since_best >= config.patience:
         state.stopped_early = True
-        logger.info("stopping early: no lower validation loss for %d epochs", config.patience)
     record["epoch_seconds"] = time.perf_counter() - epoch_start
     state.train_seconds += record["epoch_seconds"]
     state.history.append(record)
 
-    logger.info(
-        "epoch %d/%d: train loss %.4f, val loss %.4f, val AUC %.4f, %.0f jets/s",
-        state.epoch,
-        config.epochs,
-        record["train_loss"],
-        record["val_loss"],
-        record["val_auc"],
-        record["train_jets_per_second"],
-    )
     if group.is_main:
+        logger.info(
+            "epoch %d/%d: train loss %.4f, val loss %.4f, val AUC %.4f, %.0f jets/s",
+            state.epoch,
+            config.epochs,
+            record["train_loss"],
+            record["val_loss"],
+            record["val_auc"],
+            record["train_jets_per_second"],
+        )
+        if state.stopped_early:
+            logger.info("stopping early: no lower validation loss for %d epochs", config.patience)
         # last.pt first: it is the commit point, and _restore_state repairs best.pt from it.
         files.save_checkpoint(
             files.checkpoint_path(run_dir, "last"),
@@ -319,9 +325,8 @@ def _restore_state(
     model.load_state_dict(checkpoint["model_state"])
     optimizer.load_state_dict(checkpoint["optimizer_state"])
     state = RunState(**checkpoint["run_state"])
-    logger.info("resuming %s after epoch %d", run_dir, state.epoch)
-
     if group.is_main:
+        logger.info("resuming %s after epoch %d", run_dir, state.epoch)
         # A crash can leave history.jsonl without the last epoch's line, or with a line of an epoch
         # that never reached last.pt. The history stored in last.pt matches the checkpoint.
         files.write_history(run_dir, state.history)
