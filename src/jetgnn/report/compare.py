@@ -28,6 +28,7 @@ from jetgnn.evaluation.files import PREDICTIONS_FILE, read_predictions, write_js
 from jetgnn.report.dataset import describe_dataset
 from jetgnn.report.discussion import write_discussion
 from jetgnn.report.document import REPORT_TITLE, build_sections
+from jetgnn.report.labels import model_label
 from jetgnn.report.plots import (
     plot_architecture_graph,
     plot_roc_curves,
@@ -121,7 +122,8 @@ def describe_hardware(device: str) -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return f"CPU {cpu} ({os.cpu_count()} cores), {torch.get_num_threads()} torch threads"
+    threads = torch.get_num_threads()
+    return f"CPU {cpu} ({os.cpu_count()} cores, torch using {threads} of them)"
 
 
 def train_and_evaluate(
@@ -205,7 +207,9 @@ def make_figures(
         png = plot_architecture_graph(name, particles, label, example_jet)
         if png is not None:
             figures[f"graph-{name}"] = Image(
-                f"graph-{name}.png", f"Test jet {example_jet} as the input graph of {name}.", png
+                f"graph-{name}.png",
+                f"Test jet {example_jet} as the input graph of {model_label(name)}.",
+                png,
             )
     return figures
 

@@ -125,6 +125,14 @@ def discuss_metric(results: dict[str, Any], metric: str) -> str:
     return " ".join(sentences)
 
 
+def _epochs_text(epochs_run: list[int]) -> str:
+    """Describe the epochs trained, e.g. '2 epochs' or '5, 7 and 6 epochs for the 3 seeds'."""
+    if len(epochs_run) == 1:
+        return f"{epochs_run[0]} epoch{'s' if epochs_run[0] != 1 else ''}"
+    listed = ", ".join(str(count) for count in epochs_run[:-1]) + f" and {epochs_run[-1]}"
+    return f"{listed} epochs for the {len(epochs_run)} seeds"
+
+
 def discuss_costs(results: dict[str, Any]) -> str:
     """Write one paragraph on parameters, training time and inference speed of each model."""
     models = results["models"]
@@ -135,7 +143,7 @@ def discuss_costs(results: dict[str, Any]) -> str:
         parts.append(
             f"{model_label(name)} has {entry['parameter_count']:,} parameters, trained in "
             f"{format_seconds(entry['train_seconds']['mean'])} per seed "
-            f"({sum(entry['epochs_run'])} epochs over {len(entry['epochs_run'])} seeds) and scores "
+            f"({_epochs_text(entry['epochs_run'])}) and scores "
             f"{entry['inference_jets_per_second']['mean']:,.0f} jets/s"
         )
     text = "Cost: " + "; ".join(parts) + "."

@@ -47,13 +47,13 @@ def results_section(results: dict[str, Any]) -> Section:
         rows.append(row)
     confidence = round(100 * results["confidence"])
     spread = (
-        f"mean ± standard deviation over {n_seeds} training seeds"
+        f"Values are the mean ± standard deviation over {n_seeds} training seeds"
         if n_seeds > 1
-        else "one training seed"
+        else "Values are from one training seed per model"
     )
     intro = (
         f"Test split: {results['test_jets']:,} jets ({results['test_quark']:,} quark, "
-        f"{results['test_gluon']:,} gluon). Values are the {spread}; brackets give the "
+        f"{results['test_gluon']:,} gluon). {spread}, and brackets give the "
         f"{confidence}% bootstrap interval over test jets ({results['bootstrap_resamples']} "
         f"resamples). Training: {results['train_jets']:,} jets, at most {results['epochs']} epochs."
     )
@@ -91,7 +91,9 @@ def comparisons_section(results: dict[str, Any]) -> Section | None:
     blocks: list = [
         f"Paired bootstrap over the same test jets ({results['bootstrap_resamples']} resamples): "
         f"the difference of the seed means of A and B, its {confidence}% interval and a two-sided "
-        "p-value. A difference is significant when its interval excludes zero.",
+        f"p-value, whose smallest possible value is 2/(resamples + 1) = "
+        f"{2 / (results['bootstrap_resamples'] + 1):.4f}. A difference is significant when its "
+        "interval excludes zero.",
         Table(header, rows_of(results["comparisons"])),
     ]
     if results["delong"]:

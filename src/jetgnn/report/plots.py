@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from jetgnn.evaluation.metrics import roc_curve
 from jetgnn.report.labels import model_label
@@ -102,6 +103,7 @@ def plot_training_curves(histories: dict[str, list[list[dict[str, Any]]]]) -> by
     auc_ax.set_xlabel("epoch")
     auc_ax.set_ylabel("validation ROC AUC")
     for ax in (loss_ax, auc_ax):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         ax.legend()
     return figure_png(figure)
