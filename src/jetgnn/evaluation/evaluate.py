@@ -40,7 +40,7 @@ DEFAULT_BATCH_SIZE = 1024
 
 @dataclass(frozen=True)
 class EvaluationOptions:
-    """Options of one evaluation; split None means 'test' for a store and 'all' for an .npz file."""
+    """Options of one evaluation. Split None means 'test' for a store and 'all' for an .npz file."""
 
     split: str | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
@@ -117,7 +117,7 @@ def evaluate_run(
         run_dir: a training run directory with checkpoints/best.pt (or last.pt).
         data: a jet store directory or an energyflow-format .npz file.
         options: split, batch size, threads, device, checkpoint and bootstrap settings.
-        out: directory for the two output files; the run directory when None.
+        out: directory for the two output files, or None for the run directory.
 
     Returns:
         The contents of metrics.json, with inf where 1/eps_B is unbounded (null in the file).
@@ -126,7 +126,7 @@ def evaluate_run(
     run_dir = Path(run_dir)
     out_dir = Path(out) if out is not None else run_dir
     if not run_dir.is_dir():
-        raise MissingInputError(f"run directory {run_dir} not found; train a model into it first")
+        raise MissingInputError(f"run directory {run_dir} not found. Train a model into it first.")
     if options.batch_size < 1:
         raise InvalidInputError(f"batch size {options.batch_size} must be at least 1")
     if options.threads is not None:
@@ -138,7 +138,7 @@ def evaluate_run(
     source = open_jets(data)
     indices = source.split(split)
     if indices.size == 0:
-        raise InvalidInputError(f"split {split!r} of {data} has no jets; choose another split")
+        raise InvalidInputError(f"split {split!r} of {data} has no jets. Choose another split.")
     labels = np.asarray(source.labels[indices], dtype=np.int64)
 
     model = load_model(run_dir, which=options.checkpoint, device=options.device)
@@ -183,7 +183,7 @@ def evaluate_run(
     if unbounded:
         metrics["note"] = (
             f"{', '.join(unbounded)} is null because no gluon jet passes the cut at that quark "
-            "efficiency (eps_B = 0); evaluate on more jets to measure it"
+            "efficiency (eps_B = 0). Evaluate on more jets to measure it."
         )
 
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -44,7 +44,7 @@ def write_json_file(path: str | os.PathLike, values: dict[str, Any]) -> None:
 
 
 def read_json_file(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a JSON object from path; raise MissingInputError or InvalidInputError if unusable."""
+    """Read a JSON object from path, raising MissingInputError or InvalidInputError if unusable."""
     path = Path(path)
     if not path.is_file():
         raise MissingInputError(f"{path} not found")
@@ -84,7 +84,7 @@ def read_predictions(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, n
     """Read a predictions CSV file: return jet_index int64 (N,), label int64 (N,), p_quark (N,)."""
     path = Path(path)
     if not path.is_file():
-        raise MissingInputError(f"predictions file {path} not found; run 'jetgnn evaluate' first")
+        raise MissingInputError(f"predictions file {path} not found. Run 'jetgnn evaluate' first.")
     with open(path, encoding="ascii") as file:
         header = file.readline().strip()
     if header != PREDICTIONS_HEADER:

@@ -52,7 +52,7 @@ RUNS_DIRECTORY = "runs"
 
 @dataclass(frozen=True)
 class CompareOptions:
-    """Settings of one comparison; batch_size is the training batch size."""
+    """Settings of one comparison. batch_size is the training batch size."""
 
     models: tuple[str, ...]
     data: str
@@ -74,11 +74,11 @@ def validate_options(options: CompareOptions) -> None:
     from jetgnn.models.registry import MODELS
 
     if not options.models:
-        raise InvalidInputError("--models is empty; name at least one model, e.g. pfn")
+        raise InvalidInputError("--models is empty. Name at least one model, e.g. pfn.")
     unknown = [name for name in options.models if name not in MODELS]
     if unknown:
         raise InvalidInputError(
-            f"unknown model(s) {', '.join(unknown)} in --models; choose from {', '.join(MODELS)}"
+            f"unknown model(s) {', '.join(unknown)} in --models. Choose from {', '.join(MODELS)}."
         )
     duplicates = sorted({name for name in options.models if options.models.count(name) > 1})
     if duplicates:
@@ -90,11 +90,11 @@ def validate_options(options: CompareOptions) -> None:
     data = Path(options.data)
     if not data.exists():
         raise MissingInputError(
-            f"jet store {data} does not exist; create it with 'jetgnn generate'"
+            f"jet store {data} does not exist. Create it with 'jetgnn generate'."
         )
     if not data.is_dir():
         raise InvalidInputError(
-            f"--data {data} is not a jet store directory; compare needs the train, val and test "
+            f"--data {data} is not a jet store directory. compare needs the train, val and test "
             "splits of a store, so convert .npz files with 'jetgnn data import' first"
         )
 
@@ -180,7 +180,7 @@ def train_and_evaluate(
 def make_figures(
     runs: dict[str, list[RunRecord]], labels: np.ndarray, source: JetStore, example_jet: int
 ) -> dict[str, Image]:
-    """Draw the report's figures; the curves use the first seed of each model."""
+    """Draw the report's figures, whose curves use the first seed of each model."""
     first_scores = {name: records[0].p_quark for name, records in runs.items()}
     figures = {
         "roc": Image(
@@ -226,7 +226,7 @@ def write_report(out: Path, results: dict[str, Any], figures: dict[str, Image]) 
 
 
 def run_compare(options: CompareOptions) -> dict[str, Any]:
-    """Train, evaluate and compare options.models on options.data; return results.json's content."""
+    """Train, evaluate and compare options.models on options.data, returning results.json's content."""
     validate_options(options)
     if options.threads is not None:
         torch.set_num_threads(options.threads)
@@ -235,7 +235,7 @@ def run_compare(options: CompareOptions) -> dict[str, Any]:
     source = open_jets(options.data)
     test_indices = source.split("test")
     if test_indices.size == 0:
-        raise InvalidInputError(f"the test split of {options.data} is empty; use a larger store")
+        raise InvalidInputError(f"the test split of {options.data} is empty. Use a larger store.")
     labels = np.asarray(source.labels[test_indices], dtype=np.int64)
 
     jobs = [(model, seed) for model in options.models for seed in range(options.seeds)]

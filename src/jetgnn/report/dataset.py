@@ -25,9 +25,9 @@ PROVENANCE_FIELDS = (
 def describe_dataset(source: JetArrays, test_indices: np.ndarray) -> dict[str, Any]:
     """Summarise a jet store for results.json and the report.
 
-    Returns the path, the provenance fields of PROVENANCE_FIELDS that the store records, the
-    Pythia settings per jet kind when present, the number of jets per split and per class, and
-    the mean and standard deviation of the multiplicity per class over all jets and over the
+    Returns the path, the provenance fields of PROVENANCE_FIELDS that the store records and the
+    Pythia settings per jet kind when present. It adds the number of jets per split and per class,
+    and the mean and standard deviation of the multiplicity per class, over all jets and over the
     test split.
     """
     provenance = dict(source.provenance)

@@ -23,7 +23,7 @@ REPORT_TITLE = "jetgnn: quark/gluon tagger comparison"
 
 
 def _metric_cell(metric: str, entry: dict[str, Any], n_seeds: int) -> str:
-    """Format 'mean ± std [low, high]' (no ± for one seed); the interval is the bootstrap one."""
+    """Format 'mean ± std [low, high]' with the bootstrap interval, without ± for one seed."""
     text = format_metric(metric, entry["mean"])
     if n_seeds > 1 and entry["std"] is not None:
         text += f" ± {format_metric(metric, entry['std'])}"
@@ -190,7 +190,7 @@ def settings_section(results: dict[str, Any]) -> Section:
 
 
 def build_sections(results: dict[str, Any], figures: dict[str, Image]) -> list[Section]:
-    """Return every section of the report in order; figures maps a figure name to its Image."""
+    """Return every section of the report in order. figures maps a figure name to its Image."""
     sections = [results_section(results)]
     sections.append(Section("Discussion", write_discussion(results)))
     comparisons = comparisons_section(results)

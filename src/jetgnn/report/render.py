@@ -1,6 +1,6 @@
 """Render a report document to Markdown (figures as files) and to self-contained HTML.
 
-A document is a title and a list of sections; a section holds paragraphs, tables, preformatted
+A document is a title and a list of sections. A section contains paragraphs, tables, preformatted
 text and images. The HTML embeds every image as a base64 PNG data URI and loads nothing from
 elsewhere, so the file can be opened offline or mailed on its own.
 """
@@ -52,7 +52,7 @@ def _markdown_cell(text: str) -> str:
 
 
 def to_markdown(title: str, sections: list[Section], figure_directory: str) -> str:
-    """Return the report as Markdown; images link to figure_directory/<file_name>."""
+    """Return the report as Markdown, with images linked as figure_directory/<file_name>."""
     lines = [f"# {title}", ""]
     for section in sections:
         lines += [f"## {section.title}", ""]
