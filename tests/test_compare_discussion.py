@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import base64
 
-from jetgnn.report.discussion import discuss_metric, discuss_overall, write_discussion
+from jetgnn.report.discussion import (
+    discuss_costs,
+    discuss_metric,
+    discuss_overall,
+    write_discussion,
+)
 from jetgnn.report.render import Image, Section, Table, to_html, to_markdown
 
 METRICS = ("accuracy", "auc", "rejection_at_30", "rejection_at_50")
@@ -122,3 +127,16 @@ def test_html_is_self_contained():
 def test_markdown_links_figures():
     sections = [Section("S", [Image("roc.png", "ROC", b"png")])]
     assert "](figures/roc.png)" in to_markdown("t", sections, "figures")
+
+
+def test_costs_state_parameter_ratio():
+    results = constructed_results((0.004, 0.016))
+    results["models"]["particlenet"]["parameter_count"] = 4000
+    text = discuss_costs(results)
+    assert "ParticleNet has 4.0 times the parameters of PFN" in text
+
+
+def test_costs_similar_speed():
+    text = discuss_costs(constructed_results((0.004, 0.016)))
+    assert "nearly the same speed" in text
+    assert "nearly the same number of parameters" in text

@@ -20,6 +20,16 @@ from jetgnn.report.labels import (
     model_label,
 )
 
+# Ratios of parameter counts or speeds below this are reported as "nearly the same".
+SIMILAR_RATIO = 1.15
+
+
+def join_words(words: list[str]) -> str:
+    """Join words as 'a', 'a and b' or 'a, b and c'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" and {words[-1]}"
+
 
 def find_comparison(results: dict[str, Any], model_a: str, model_b: str, metric: str) -> dict:
     """Return the comparison of model_a minus model_b on metric, flipping a stored B - A entry."""
@@ -126,11 +136,14 @@ def discuss_metric(results: dict[str, Any], metric: str) -> str:
 
 
 def _epochs_text(epochs_run: list[int]) -> str:
-    """Describe the epochs trained, e.g. '2 epochs' or '5, 7 and 6 epochs for the 3 seeds'."""
-    if len(epochs_run) == 1:
-        return f"{epochs_run[0]} epoch{'s' if epochs_run[0] != 1 else ''}"
-    listed = ", ".join(str(count) for count in epochs_run[:-1]) + f" and {epochs_run[-1]}"
-    return f"{listed} epochs for the {len(epochs_run)} seeds"
+    """Describe the epochs trained, e.g. '2 epochs', '2 epochs each' or '5, 7 and 6 epochs'."""
+    if len(set(epochs_run)) == 1:
+        plural = "s" if epochs_run[0] != 1 else ""
+        each = " each" if len(epochs_run) > 1 else ""
+        return f"{epochs_run[0]} epoch{plural}{each}"
+    return (
+        f"{join_words([str(count) for count in epochs_run])} epochs for the {len(epochs_run)} seeds"
+    )
 
 
 def discuss_costs(results: dict[str, Any]) -> str:
@@ -152,21 +165,25 @@ def discuss_costs(results: dict[str, Any]) -> str:
         largest = max(names, key=lambda name: models[name]["parameter_count"])
         fastest = max(names, key=lambda name: models[name]["inference_jets_per_second"]["mean"])
         slowest = min(names, key=lambda name: models[name]["inference_jets_per_second"]["mean"])
-        if smallest != largest:
-            ratio = models[largest]["parameter_count"] / models[smallest]["parameter_count"]
+        ratio = models[largest]["parameter_count"] / models[smallest]["parameter_count"]
+        if ratio >= SIMILAR_RATIO:
             text += (
                 f" {model_label(largest)} has {ratio:.1f} times the parameters of "
                 f"{model_label(smallest)}."
             )
-        if fastest != slowest:
-            speed_ratio = (
-                models[fastest]["inference_jets_per_second"]["mean"]
-                / models[slowest]["inference_jets_per_second"]["mean"]
-            )
+        else:
+            text += " All models have nearly the same number of parameters."
+        speed_ratio = (
+            models[fastest]["inference_jets_per_second"]["mean"]
+            / models[slowest]["inference_jets_per_second"]["mean"]
+        )
+        if speed_ratio >= SIMILAR_RATIO:
             text += (
                 f" {model_label(fastest)} scores jets {speed_ratio:.1f} times as fast as "
                 f"{model_label(slowest)}."
             )
+        else:
+            text += " All models score jets at nearly the same speed."
         text += (
             f" Timings were measured on {results['hardware']} and depend on the machine, the "
             "thread count and the load from other processes."
@@ -198,12 +215,14 @@ def discuss_overall(results: dict[str, Any]) -> str:
         not_significant = [METRIC_LABELS[m] for m, won in significant_wins.items() if not won]
         text = (
             f"{model_label(leaders['auc'])} leads on every metric, but the lead is not significant "
-            f"for {', '.join(not_significant)}."
+            f"for {join_words(not_significant)}."
         )
     else:
-        per_metric = ", ".join(
-            f"{model_label(leader)} on {METRIC_LABELS[metric]}"
-            for metric, leader in leaders.items()
+        per_metric = join_words(
+            [
+                f"{model_label(leader)} on {METRIC_LABELS[metric]}"
+                for metric, leader in leaders.items()
+            ]
         )
         text = f"No model leads on every metric: {per_metric}."
     text += (
