@@ -1,8 +1,8 @@
 """Measure peak memory and time of ``jetgnn data import`` on a large energyflow-format file.
 
 Builds a float64 file like the public ones (X (N, M, 4) zero-padded, y (N,)) by stacking the jets of
-the shared 20k-jet files, then runs, each in a fresh Python process: the import into a jet store,
-and for comparison ``np.load`` of the whole padded X. Prints a markdown table with the peak
+the shared 20k-jet files. Then two fresh Python processes run the import into a jet store and, for
+comparison, ``np.load`` of the whole padded X. Prints a markdown table with the peak
 resident memory of each process (VmHWM from /proc, which,
 unlike ru_maxrss, does not carry over the parent's memory through fork and exec), and the store's size per jet.
 

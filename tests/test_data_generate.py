@@ -86,11 +86,15 @@ def test_pids_are_stable_visible_species(small_store):
 def test_stable_species_match_pythia_defaults():
     pythia8mc = pytest.importorskip("pythia8mc")
     particle_data = pythia8mc.Pythia("", False).particleData
+
+    def decays_by_default(pid: int) -> bool:
+        return particle_data.canDecay(pid) and particle_data.mayDecay(pid)
+
     for pid in STABLE_MASSES_GEV:
-        assert not (particle_data.canDecay(pid) and particle_data.mayDecay(pid)), pid
+        assert not decays_by_default(pid), pid
     # K_S, Lambda, Sigma+-, Xi and Omega have decay lengths of centimetres but decay by default.
     for pid in (310, 3122, 3222, 3112, 3312, 3322, 3334):
-        assert particle_data.canDecay(pid) and particle_data.mayDecay(pid), pid
+        assert decays_by_default(pid), pid
 
 
 def test_provenance_records_settings(small_store):
