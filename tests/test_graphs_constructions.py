@@ -373,3 +373,26 @@ def test_permuted_jet_gives_permuted_graph(name, params):
     }
     expected = {tuple(edge) for edge in graph.edge_list(0).T.tolist()}
     assert relabelled == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "params"), CASES, ids=CASE_IDS)
+def test_rules_hold_on_pythia_jets(small_store, name, params):
+    """The rules above, on real Pythia jets of very different multiplicities in one batch."""
+    from jetgnn.data import open_jets
+
+    jets = open_jets(small_store)
+    particles, mask, _ = (torch.from_numpy(array) for array in jets.batch(np.arange(32)))
+    graph = build_graph(name, particles, mask, **params)
+
+    receivers = receivers_like(graph.index)
+    neighbour_is_real = torch.gather(mask, 1, graph.index.flatten(1)).view_as(graph.index)
+    assert not (graph.valid & (graph.index == receivers)).any()
+    assert neighbour_is_real[graph.valid].all()
+    assert not graph.valid[~mask].any()
+    for row in range(4):
+        count = int(mask[row].sum())
+        single = build_graph(
+            name, particles[row : row + 1, :count], mask[row : row + 1, :count], **params
+        )
+        assert torch.equal(graph.edge_list(row), single.edge_list(0)), f"jet {row}"
