@@ -30,6 +30,7 @@ def tiny_stores(tmp_path_factory):
     return one, two
 
 
+@pytest.mark.slow
 def test_small_store_is_balanced(small_store):
     store = JetStore.open(small_store)
     assert len(store) == 200
@@ -37,6 +38,7 @@ def test_small_store_is_balanced(small_store):
     assert int((store.labels == 0).sum()) == 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("label", "published"), [(1, QUARK_MULTIPLICITY), (0, GLUON_MULTIPLICITY)])
 def test_multiplicity_near_published(small_store, label, published):
     store = JetStore.open(small_store)
@@ -47,6 +49,7 @@ def test_multiplicity_near_published(small_store, label, published):
     assert 0.7 * std < multiplicity.std() < 1.3 * std
 
 
+@pytest.mark.slow
 def test_jets_inside_pt_window(small_store):
     pt = JetStore.open(small_store).jet_metadata["pt"]
     # Float32 particles shift the summed jet pt by far less than 0.01 GeV.
@@ -54,11 +57,13 @@ def test_jets_inside_pt_window(small_store):
     assert pt.max() <= 550.0 + 0.01
 
 
+@pytest.mark.slow
 def test_jets_inside_rapidity_window(small_store):
     y = JetStore.open(small_store).jet_metadata["y"]
     assert np.abs(y).max() < 1.7 + 1e-4
 
 
+@pytest.mark.slow
 def test_particles_within_pi_of_jet_phi(small_store):
     store = JetStore.open(small_store)
     particles, mask, _ = store.batch(store.split("all"))
@@ -69,6 +74,7 @@ def test_particles_within_pi_of_jet_phi(small_store):
     assert distance[mask].max() <= np.pi
 
 
+@pytest.mark.slow
 def test_particles_sorted_by_pt(small_store):
     store = JetStore.open(small_store)
     for index in range(0, len(store), 7):
@@ -76,6 +82,7 @@ def test_particles_sorted_by_pt(small_store):
         assert np.all(np.diff(pt) <= 0)
 
 
+@pytest.mark.slow
 def test_pids_are_stable_visible_species(small_store):
     store = JetStore.open(small_store)
     pids = set(np.abs(store.batch(store.split("all"))[0][..., 3]).astype(int).ravel()) - {0}
@@ -97,6 +104,7 @@ def test_stable_species_match_pythia_defaults():
         assert decays_by_default(pid), pid
 
 
+@pytest.mark.slow
 def test_provenance_records_settings(small_store):
     provenance = JetStore.open(small_store).provenance
     assert provenance["pythia_version"] == "8.317.2"
@@ -166,6 +174,7 @@ def test_shards_cover_all_chunks(tiny_stores, tmp_path):
         assert (out / name).read_bytes() == (reference / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_resume_with_other_settings_raises(tiny_stores, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(tiny_stores[0], copy)
