@@ -72,7 +72,7 @@ def test_title_names_label_multiplicity_graph():
     title = ax.get_title()
     assert "jet 12: gluon" in title
     assert "7 particles" in title
-    assert "delta-r (radius=0.2)" in title
+    assert "delta-r (radius=0.2, max_neighbours=16)" in title
 
 
 def test_axes_have_labels_with_units():

@@ -27,7 +27,7 @@ from jetgnn.graphs.features import (
     relative_coordinates,
 )
 from jetgnn.graphs.graph import Graph
-from jetgnn.graphs.registry import build_graph
+from jetgnn.graphs.registry import build_graph, graph_parameters
 
 # Particle types in legend order with their colours (Okabe-Ito palette, readable with colour
 # blindness). "other" only appears when a jet has a pid outside the five types, or no pid at all.
@@ -271,7 +271,9 @@ def _title(
 ) -> str:
     jet_name = "jet" if label is None else LABEL_NAMES.get(label, f"label {label}")
     prefix = "" if jet_index is None else f"jet {jet_index}: "
-    settings = ", ".join(f"{key}={value}" for key, value in params.items())
+    # Defaults are shown too, so the title states every setting the picture was made with.
+    effective = {**graph_parameters(graph_name), **params}
+    settings = ", ".join(f"{key}={value}" for key, value in effective.items() if key != "features")
     graph_text = f"{graph_name} ({settings})" if settings else graph_name
     if graph_name == "dynamic-knn":
         graph_text += ", first block = knn"
