@@ -84,7 +84,7 @@ def test_seed_spread_larger_than_difference():
     assert "could reverse it" in text
 
 
-def test_overall_names_unsignificant_metric():
+def test_overall_names_nonsignificant_metric():
     text = discuss_overall(constructed_results((-0.002, 0.022)))
     assert "not significant for ROC AUC" in text
 

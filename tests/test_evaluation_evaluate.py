@@ -41,7 +41,7 @@ def trained_run(small_store, tmp_path_factory) -> Path:
 
 
 def write_npz(store_path: Path, path: Path) -> np.ndarray:
-    """Write the store's test jets as an energyflow-format .npz; return their store indices."""
+    """Write the store's test jets as an energyflow-format .npz and return their store indices."""
     store = open_jets(store_path)
     indices = store.split("test")
     particles, _, labels = store.batch(indices)
