@@ -18,11 +18,7 @@ from jetgnn.evaluation.metrics import (
 from jetgnn.evaluation.resampling import (
     METRIC_NAMES,
     REJECTION_POINTS,
-    ScoreGroups,
-    canonical_order,
-    grouped_metrics,
-    iter_resample_counts,
-    rejection_from_efficiency,
+    resample_model_metrics,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,23 +80,15 @@ def bootstrap_metrics(
 ) -> dict[str, MetricEstimate]:
     """Compute every metric in METRIC_NAMES with a percentile bootstrap interval over the jets.
 
-    Each resample draws N jets with replacement from the N test jets. The interval of 1/eps_B is
-    taken on eps_B and inverted (1/eps_B is monotonic in eps_B), so resamples with eps_B = 0 give an
-    upper bound of inf instead of breaking the quantiles. The result does not depend on the order
-    of the jets, and the same seed gives the same intervals.
+    Each resample draws N jets with replacement from the N test jets. Resamples with eps_B = 0
+    give 1/eps_B = inf, which percentile_interval handles, so the upper bound can be inf on small
+    samples. The result does not depend on the order of the jets, and the same seed gives the
+    same intervals.
     """
     validate_resampling_options(n_resamples, confidence)
     labels_array, scores_array = validate_labels_and_scores(labels, scores)
-    order = canonical_order(labels_array, scores_array)
-    labels_array, scores_array = labels_array[order], scores_array[order]
-    groups = ScoreGroups.from_scores(scores_array)
-
-    rng = np.random.default_rng(seed)
-    chunks: dict[str, list[np.ndarray]] = {}
-    for counts in iter_resample_counts(labels_array.size, n_resamples, rng):
-        for key, values in grouped_metrics(labels_array, groups, counts).items():
-            chunks.setdefault(key, []).append(values)
-    samples = {key: np.concatenate(parts) for key, parts in chunks.items()}
+    samples = resample_model_metrics(labels_array, {"model": scores_array[None]}, n_resamples, seed)
+    samples = samples["model"]
 
     n_degenerate = int(np.isnan(samples["auc"]).sum())
     if n_degenerate:
@@ -113,12 +101,6 @@ def bootstrap_metrics(
     values = point_metrics(labels_array, scores_array)
     estimates: dict[str, MetricEstimate] = {}
     for name in METRIC_NAMES:
-        if name in REJECTION_POINTS:
-            eps_b = samples[name.replace("rejection", "eps_b")]
-            eps_b_low, eps_b_high = percentile_interval(eps_b, confidence)
-            low = float(rejection_from_efficiency(eps_b_high))
-            high = float(rejection_from_efficiency(eps_b_low))
-        else:
-            low, high = percentile_interval(samples[name], confidence)
+        low, high = percentile_interval(samples[name], confidence)
         estimates[name] = MetricEstimate(value=values[name], ci_low=low, ci_high=high)
     return estimates
