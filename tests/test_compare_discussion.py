@@ -97,8 +97,10 @@ def test_overall_all_significant():
 def test_overall_mixed_leaders():
     results = constructed_results((0.004, 0.016))
     results["models"]["pfn"]["metrics"]["accuracy"]["mean"] = 0.85
+    results["comparisons"][0] = comparison("accuracy", -0.01, -0.02, 0.001)
     text = discuss_overall(results)
     assert text.startswith("No model leads on every metric")
+    assert "PFN on accuracy (not significant)" in text
 
 
 def test_discussion_has_paragraph_per_metric():

@@ -221,6 +221,7 @@ def discuss_overall(results: dict[str, Any]) -> str:
         per_metric = join_words(
             [
                 f"{model_label(leader)} on {METRIC_LABELS[metric]}"
+                + ("" if significant_wins[metric] else " (not significant)")
                 for metric, leader in leaders.items()
             ]
         )
