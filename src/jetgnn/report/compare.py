@@ -24,7 +24,12 @@ from jetgnn.data import JetStore, open_jets
 from jetgnn.errors import InvalidInputError, MissingInputError
 from jetgnn.evaluation.bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_RESAMPLES
 from jetgnn.evaluation.evaluate import EvaluationOptions, evaluate_run, find_reusable_metrics
-from jetgnn.evaluation.files import PREDICTIONS_FILE, read_predictions, write_json_file
+from jetgnn.evaluation.files import (
+    PREDICTIONS_FILE,
+    read_predictions,
+    write_atomic_bytes,
+    write_json_file,
+)
 from jetgnn.report.dataset import describe_dataset
 from jetgnn.report.discussion import write_discussion
 from jetgnn.report.document import REPORT_TITLE, build_sections
@@ -37,7 +42,7 @@ from jetgnn.report.plots import (
 )
 from jetgnn.report.render import Image, to_html, to_markdown
 from jetgnn.report.results import RunRecord, build_results
-from jetgnn.training.checkpoint import read_history, read_summary, write_atomic_bytes
+from jetgnn.training.checkpoint import read_history, read_summary
 from jetgnn.training.config import TrainConfig
 from jetgnn.training.trainer import train
 
