@@ -231,21 +231,26 @@ def measure_speed(
             else:
                 runs[implementation.label] = lambda imp=implementation: inference_pass(imp)
         logger.info("timing %s %s: %d repeats", name, task, args.repeats)
-        times = common.time_interleaved(runs, repeats=args.repeats, warmup=1)
+        timings = common.measure_interleaved(runs, repeats=args.repeats, warmup=1)
 
         reference = implementations[0]
-        reference_rate = common.jets_per_second(reference.num_jets, times[reference.label])
+        reference_wall = timings[reference.label].wall_rate(reference.num_jets)
+        reference_cpu = timings[reference.label].cpu_rate(reference.num_jets)
         for implementation in implementations:
-            rate = common.jets_per_second(implementation.num_jets, times[implementation.label])
-            spread = [implementation.num_jets / t for t in times[implementation.label]]
+            timing = timings[implementation.label]
+            wall = timing.wall_rate(implementation.num_jets)
+            cpu = timing.cpu_rate(implementation.num_jets)
+            spread = [implementation.num_jets / seconds for seconds in timing.wall]
             rows.append(
                 [
                     name,
                     task,
                     implementation.label,
-                    f"{rate:,.0f}",
+                    f"{wall:,.0f}",
                     f"{min(spread):,.0f}-{max(spread):,.0f}",
-                    f"{reference_rate / rate:.2f}",
+                    f"{cpu:,.0f}",
+                    f"{reference_wall / wall:.2f}",
+                    f"{reference_cpu / cpu:.2f}",
                 ]
             )
     return rows
@@ -416,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"command: python benchmarks/bench_weaver.py {shlex.join(argv if argv is not None else sys.argv[1:])}",
         f"date: {datetime.datetime.now().isoformat(timespec='minutes')}",
-        f"machine: {common.machine_summary()}",
+        f"machine at start: {common.machine_summary()}",
         f"torch {torch.__version__}, weaver-core {version('weaver-core')}, {args.threads} thread(s)",
         f"data: {args.data}, batch size {args.batch_size}, feature set {args.feature_set}",
         "",
@@ -455,11 +460,21 @@ def main(argv: list[str] | None = None) -> int:
     if speed_rows:
         lines += [
             "",
-            "Throughput in jets/s (median of the repeats, range over repeats); "
-            "ratio = jetgnn / this row, measured in the same run:",
+            f"Throughput: jets per wall-clock second (median of {args.repeats} passes, range over "
+            "the passes) and per CPU second of the process; speed-up = jetgnn / this row, "
+            "measured in the same run:",
             "",
             common.markdown_table(
-                ["model", "task", "implementation", "jets/s", "range", "jetgnn speed-up"],
+                [
+                    "model",
+                    "task",
+                    "implementation",
+                    "jets/s",
+                    "range",
+                    "jets/CPU s",
+                    "jetgnn speed-up (wall)",
+                    "jetgnn speed-up (CPU)",
+                ],
                 speed_rows,
             ),
         ]
@@ -480,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
                 auc_rows,
             ),
         ]
+    lines += ["", f"machine at end: {common.machine_summary()}"]
     report = "\n".join(lines) + "\n"
     print(report)
     if args.output:

@@ -11,7 +11,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -92,22 +92,47 @@ def random_batches(indices: np.ndarray, batch_size: int, seed: int) -> list[np.n
     return [shuffled[start : start + batch_size] for start in range(0, len(shuffled), batch_size)]
 
 
-def time_repeats(run_once: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
-    """Call ``run_once`` ``warmup`` times untimed, then ``repeats`` times; return the wall times in s."""
+@dataclass
+class Timings:
+    """Durations in seconds of repeated runs: wall-clock time and CPU time of this process.
+
+    On a machine shared with other jobs the wall time grows with their load, while the CPU time
+    (all threads of this process) stays close to the time of an idle machine.
+    """
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def record(self, run_once: Callable[[], object]) -> None:
+        wall_start = time.perf_counter()
+        cpu_start = time.process_time()
+        run_once()
+        self.cpu.append(time.process_time() - cpu_start)
+        self.wall.append(time.perf_counter() - wall_start)
+
+    def wall_rate(self, num_items: int) -> float:
+        """Return the median throughput in items per wall-clock second."""
+        return num_items / statistics.median(self.wall)
+
+    def cpu_rate(self, num_items: int) -> float:
+        """Return the median throughput in items per CPU second of this process."""
+        return num_items / statistics.median(self.cpu)
+
+
+def measure_repeats(run_once: Callable[[], object], repeats: int, warmup: int = 1) -> Timings:
+    """Call ``run_once`` ``warmup`` times untimed, then time ``repeats`` calls."""
     for _ in range(warmup):
         run_once()
-    times = []
+    timings = Timings()
     for _ in range(repeats):
-        start = time.perf_counter()
-        run_once()
-        times.append(time.perf_counter() - start)
-    return times
+        timings.record(run_once)
+    return timings
 
 
-def time_interleaved(
+def measure_interleaved(
     runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1
-) -> dict[str, list[float]]:
-    """Time each of ``runs`` ``repeats`` times, one call of each per round; return wall times in s.
+) -> dict[str, Timings]:
+    """Time each of ``runs`` ``repeats`` times, one call of each per round.
 
     Interleaving the rounds exposes every run to the same drift in machine load, so ratios between
     runs stay fair when another process starts or stops during the measurement.
@@ -115,13 +140,24 @@ def time_interleaved(
     for run_once in runs.values():
         for _ in range(warmup):
             run_once()
-    times: dict[str, list[float]] = {name: [] for name in runs}
+    timings = {name: Timings() for name in runs}
     for _ in range(repeats):
         for name, run_once in runs.items():
-            start = time.perf_counter()
-            run_once()
-            times[name].append(time.perf_counter() - start)
-    return times
+            timings[name].record(run_once)
+    return timings
+
+
+def time_repeats(run_once: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
+    """Call ``run_once`` ``warmup`` times untimed, then ``repeats`` times; return the wall times in s."""
+    return measure_repeats(run_once, repeats, warmup).wall
+
+
+def time_interleaved(
+    runs: dict[str, Callable[[], object]], repeats: int, warmup: int = 1
+) -> dict[str, list[float]]:
+    """Return the wall times in s of `measure_interleaved`, one list per run."""
+    timings = measure_interleaved(runs, repeats, warmup)
+    return {name: timing.wall for name, timing in timings.items()}
 
 
 def jets_per_second(num_jets: int, times: Sequence[float]) -> float:
