@@ -19,7 +19,7 @@ from jetgnn.models.packed import PackedBatch, PackedBatchNorm
 
 
 class EdgeGraph:
-    """The valid kNN edges of a batch, numbered by packed particle rows.
+    """The kNN neighbour slots of the real particles of a batch, numbered by packed rows.
 
     Args:
         batch: index maps of the padded batch.
@@ -28,26 +28,39 @@ class EdgeGraph:
         valid: bool (B, P, k), False for neighbour slots that must be ignored.
 
     Attributes:
-        centre: long (E,), packed row of the particle that receives each edge; edges of one
-            particle are contiguous.
-        neighbour: long (E,), packed row of the neighbour at the other end.
-        degree: (N, 1) number of valid edges of each real particle, at least 1, as float32.
+        k: neighbour slots per particle.
+        neighbour: long (N * k,), packed row of the neighbour in each slot, particle-major; an
+            invalid slot points at its own particle.
+        slot_valid: bool (N * k,), False for invalid slots.
+        valid_slots: long (E,) positions of the valid slots, or None when every slot is valid.
+        degree: (N, 1) number of valid slots of each real particle, at least 1, as float32.
     """
 
     def __init__(self, batch: PackedBatch, mask: Tensor, index: Tensor, valid: Tensor) -> None:
         batch_size, num_slots, k = index.shape
+        self.k = k
         offset = torch.arange(batch_size, device=index.device).view(-1, 1, 1) * num_slots
-        neighbour_flat = index + offset  # (B, P, k)
-        flat_mask = mask.reshape(-1)
-        valid = valid & mask.unsqueeze(2) & flat_mask[neighbour_flat]
+        neighbour_flat = (index + offset).reshape(batch_size * num_slots, k)
+        neighbour_flat = neighbour_flat.index_select(0, batch.node_index)  # (N, k)
+        slot_valid = valid.reshape(batch_size * num_slots, k).index_select(0, batch.node_index)
+        slot_valid = slot_valid & mask.reshape(-1)[neighbour_flat]
 
-        centre_flat = torch.arange(batch_size * num_slots, device=index.device)
-        centre_flat = centre_flat.view(batch_size, num_slots, 1).expand(-1, -1, k)
-        self.centre = batch.position[centre_flat[valid]]
-        self.neighbour = batch.position[neighbour_flat[valid]]
+        own_row = torch.arange(batch.num_nodes, device=index.device).unsqueeze(1)
+        self.neighbour = torch.where(slot_valid, batch.position[neighbour_flat], own_row).reshape(
+            -1
+        )
+        self.slot_valid = slot_valid.reshape(-1)
+        degree = slot_valid.sum(dim=1, keepdim=True)
+        self.valid_slots = None
+        if bool((degree < k).any()):
+            self.valid_slots = self.slot_valid.nonzero().squeeze(1)
+        self.degree = degree.clamp(min=1).to(torch.float32)
 
-        degree = valid.sum(dim=2).reshape(-1).index_select(0, batch.node_index)
-        self.degree = degree.clamp(min=1).to(torch.float32).unsqueeze(1)
+
+def fold_batch_norm(weight: Tensor, norm: nn.BatchNorm1d) -> tuple[Tensor, Tensor]:
+    """Return weight and bias of the linear map equal to `norm(x @ weight.T)` in eval mode."""
+    scale = norm.weight / torch.sqrt(norm.running_var + norm.eps)
+    return weight * scale.unsqueeze(1), norm.bias - norm.running_mean * scale
 
 
 class EdgeConvBlock(nn.Module):
@@ -59,11 +72,13 @@ class EdgeConvBlock(nn.Module):
         k: number of kNN neighbours; stored here and used by the caller to build the graph.
 
     Shapes:
-        x: (N, C) real particles; graph: EdgeGraph with E edges; output (N, channels[-1]).
+        x: (N, C) real particles; graph: EdgeGraph with k slots per particle; output
+        (N, channels[-1]).
 
     The first edge layer acts on [x_i, x_j - x_i] with weight [W_a, W_b], which equals
     (W_a - W_b) x_i + W_b x_j, so it runs once per particle and the result is gathered per edge.
-    BatchNorm statistics in training cover valid edges and real particles only.
+    In training, BatchNorm statistics cover valid edges and real particles only. In eval mode
+    each BatchNorm is folded into the linear layer before it.
     """
 
     def __init__(self, in_channels: int, channels: Sequence[int], k: int) -> None:
@@ -84,30 +99,80 @@ class EdgeConvBlock(nn.Module):
         else:
             self.shortcut = nn.Linear(in_channels, self.out_channels, bias=False)
             self.shortcut_norm = PackedBatchNorm(self.out_channels)
-        self.activation = nn.ReLU()
+
+    def node_weight(self) -> Tensor:
+        """Return the first edge layer as weights on x_i and x_j stacked: (2 * C1, C)."""
+        weight = self.edge_linears[0].weight  # (C1, 2C)
+        weight_centre = weight[:, : self.in_channels]
+        weight_difference = weight[:, self.in_channels :]
+        return torch.cat([weight_centre - weight_difference, weight_difference], dim=0)
 
     def forward(self, x: Tensor, graph: EdgeGraph) -> Tensor:
-        first_width = self.edge_linears[0].out_features
-        weight = self.edge_linears[0].weight  # (C1, 2C)
-        weight_centre, weight_difference = (
-            weight[:, : self.in_channels],
-            weight[:, self.in_channels :],
-        )
-        node_weight = torch.cat([weight_centre - weight_difference, weight_difference], dim=0)
-        projected = x @ node_weight.t()  # (N, 2 * C1)
-        centre_term, neighbour_term = projected.split(first_width, dim=1)
+        if self.training:
+            edges = self.edge_layers_training(x, graph)
+        else:
+            edges = self.edge_layers_eval(x, graph)
+        num_nodes = x.shape[0]
 
-        edges = centre_term.index_select(0, graph.centre)  # (E, C1)
-        edges = edges + neighbour_term.index_select(0, graph.neighbour)
-        edges = self.activation(self.edge_norms[0](edges))
-        for linear, norm in zip(self.edge_linears[1:], self.edge_norms[1:], strict=True):
-            edges = self.activation(norm(linear(edges)))  # (E, C_l)
-
-        aggregated = x.new_zeros(x.shape[0], self.out_channels).index_add(0, graph.centre, edges)
-        aggregated = aggregated / graph.degree.to(x.dtype)  # (N, C_out)
+        edges = edges.view(num_nodes, graph.k, self.out_channels)  # (N, k, C_out)
+        if graph.valid_slots is not None:
+            edges = edges * graph.slot_valid.view(num_nodes, graph.k, 1).to(edges.dtype)
+        aggregated = edges.sum(dim=1) / graph.degree.to(x.dtype)  # (N, C_out)
 
         if self.shortcut is None:
             shortcut = x
-        else:
+        elif self.training:
             shortcut = self.shortcut_norm(self.shortcut(x))
-        return self.activation(aggregated + shortcut)
+        else:
+            weight, bias = fold_batch_norm(self.shortcut.weight, self.shortcut_norm)
+            shortcut = torch.addmm(bias, x, weight.t())
+        return torch.relu(aggregated + shortcut)
+
+    def gather_first_layer(
+        self, x: Tensor, graph: EdgeGraph, weight: Tensor, centre_bias: Tensor | None = None
+    ) -> Tensor:
+        """Return the first edge layer, (N * k, C1), from node weights (2 * C1, C).
+
+        `centre_bias` (C1,) is added once per edge, with the x_i term.
+        """
+        first_width = self.edge_linears[0].out_features
+        projected = x @ weight.t()  # (N, 2 * C1)
+        centre_term, neighbour_term = projected.split(first_width, dim=1)
+        if centre_bias is not None:
+            centre_term = centre_term + centre_bias
+        edges = neighbour_term.index_select(0, graph.neighbour)  # (N * k, C1)
+        edges = edges.view(x.shape[0], graph.k, first_width)
+        if torch.is_grad_enabled():
+            # Out of place: autograd would copy the whole tensor to undo an in-place add on a view.
+            edges = edges + centre_term.unsqueeze(1)
+        else:
+            edges.add_(centre_term.unsqueeze(1))
+        return edges.view(-1, first_width)
+
+    def edge_layers_training(self, x: Tensor, graph: EdgeGraph) -> Tensor:
+        edges = self.gather_first_layer(x, graph, self.node_weight())
+        for position, norm in enumerate(self.edge_norms):
+            if position > 0:
+                edges = self.edge_linears[position](edges)
+            edges = torch.relu_(self.normalize_valid(norm, edges, graph))
+        return edges  # (N * k, C_out)
+
+    @staticmethod
+    def normalize_valid(norm: nn.Module, edges: Tensor, graph: EdgeGraph) -> Tensor:
+        """Apply BatchNorm with statistics from the valid slots only; invalid slots become 0."""
+        if graph.valid_slots is None:
+            return norm(edges)
+        normalized = norm(edges.index_select(0, graph.valid_slots))
+        return edges.new_zeros(edges.shape).index_copy(0, graph.valid_slots, normalized)
+
+    def edge_layers_eval(self, x: Tensor, graph: EdgeGraph) -> Tensor:
+        first_norm = self.edge_norms[0]
+        scale = first_norm.weight / torch.sqrt(first_norm.running_var + first_norm.eps)
+        shift = first_norm.bias - first_norm.running_mean * scale
+        # BatchNorm scales the x_i and x_j terms alike, and its shift is added once.
+        weight = self.node_weight() * torch.cat([scale, scale]).unsqueeze(1)
+        edges = torch.relu_(self.gather_first_layer(x, graph, weight, centre_bias=shift))
+        for linear, norm in zip(self.edge_linears[1:], self.edge_norms[1:], strict=True):
+            weight, bias = fold_batch_norm(linear.weight, norm)
+            edges = torch.relu_(torch.addmm(bias, edges, weight.t()))  # (N * k, C_l)
+        return edges
