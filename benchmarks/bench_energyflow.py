@@ -2,18 +2,21 @@
 
 energyflow's networks (arXiv:1810.05165) need TensorFlow and Keras 2 (the tf_keras package), which
 must not share a virtual environment with jetgnn's torch. This script therefore runs in two
-interpreters: the jetgnn environment measures jetgnn and writes the inputs of the same jets to a
-temporary .npz file, then starts ``--energyflow-python`` on this same file in worker mode, which
-times energyflow's ``fit`` (one epoch per pass) and ``predict`` and returns the times as JSON.
+interpreters. The jetgnn environment measures jetgnn and writes the inputs of the same jets to a
+temporary .npz file. It then starts ``--energyflow-python`` on this same script in worker mode,
+which times energyflow's ``fit`` (one epoch per pass) and ``predict`` and returns the times as
+JSON.
 
 Both sides get the same jets, batch size, per-particle network sizes (Phi (100, 100, 128),
 F (100, 100, 100)), Adam at learning rate 1e-3 and 2-class cross entropy. energyflow gets the whole
-sample padded to the file's maximum multiplicity, as its data loader gives it; its networks run Phi
-on every padded slot and zero those terms with a mask. jetgnn gets batches grouped by multiplicity
-and computes its inputs inside the model; energyflow's inputs are computed before timing.
+sample padded to the file's maximum multiplicity, as its data loader returns it, and its networks
+run Phi on every padded slot and zero those terms with a mask. jetgnn gets batches grouped by
+multiplicity and computes its inputs inside the model, while energyflow's inputs are computed
+before timing.
 
-The two sides run one after the other, so a change in machine load between them changes the ratio;
-the report prints the load average at the start and the end.
+The two sides run one after the other, so a change in machine load between them changes the
+wall-clock ratio. The report prints the load average at the start and the end, and the CPU-time
+ratio, which depends less on the load.
 
 Run from the repository root, e.g.:
     python benchmarks/bench_energyflow.py --energyflow-python /path/to/tf-venv/bin/python
@@ -156,8 +159,8 @@ def energyflow_inputs(
 ) -> dict[str, np.ndarray]:
     """Return energyflow's inputs of the jets at ``indices``, padded to the file's maximum multiplicity.
 
-    z: (N, M) pt fractions; angles: (N, M, 2) (Delta eta, Delta phi); features: (N, M, C), the
-    same per-particle features jetgnn's PFN computes; labels: (N,) int64.
+    Keys: "z", the pt fractions (N, M). "angles", (Delta eta, Delta phi) of shape (N, M, 2).
+    "features", the per-particle features of jetgnn's PFN, (N, M, C). "labels", int64 (N,).
     """
     import torch
 

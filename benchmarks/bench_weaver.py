@@ -7,8 +7,8 @@ with weaver's own trimmer ("trim", its default trim=True), which cuts each batch
 jet in eval mode and to a random 90-100% quantile of the lengths in training. jetgnn gets
 (particles (B, P, 4), mask (B, P)) batches grouped by multiplicity, as its trainer draws them.
 
-weaver-core's features are computed once before timing, as its data loader does in worker
-processes; jetgnn computes its features inside the model, so its timing includes them.
+weaver-core's features are computed once before timing, because its data loader computes them in
+worker processes. jetgnn computes its features inside the model, so its timing includes them.
 
 The weaver-core models follow the published architectures (arXiv:1902.08570) with the options of
 weaver-core's own ParticleNet example: no fusion block, BatchNorm on the input features, pooling
@@ -52,8 +52,8 @@ from jetgnn.training.sampler import MultiplicityBatchSampler  # noqa: E402
 logger = logging.getLogger(__name__)
 
 WEAVER_LENGTH = 128
-# weaver-core's trimmer leaves the first calls of a model untrimmed (its warm-up); the benchmark
-# makes this many small calls before timing so that every timed call is trimmed.
+# weaver-core's trimmer leaves the first calls of a model untrimmed as a warm-up. The benchmark
+# makes this many small calls before timing, so that every timed call is trimmed.
 WEAVER_TRIMMER_WARMUP_CALLS = 5
 
 # Published architectures (arXiv:1902.08570) as weaver-core arguments: (k, channels) per block.
@@ -285,7 +285,7 @@ def compare_auc(name: str, jets: common.Jets, args: argparse.Namespace) -> list[
     """Train jetgnn and weaver-core (trim mode) on the same jets; return test AUC rows.
 
     The first ``--auc-train-jets`` jets of the file train both networks for ``--auc-epochs``
-    epochs with AdamW at a flat learning rate; the next ``--auc-test-jets`` jets are the test set.
+    epochs with AdamW at a flat learning rate. The next ``--auc-test-jets`` jets are the test set.
     """
     train = np.arange(args.auc_train_jets)
     test = np.arange(args.auc_train_jets, args.auc_train_jets + args.auc_test_jets)
