@@ -6,7 +6,7 @@ median over repeats:
 - training: train mode, forward, cross-entropy, backward and one AdamW step.
 
 Batching modes: "sorted" draws jets at random, sorts them by multiplicity and cuts them into
-batches, so each batch is padded only to its own longest jet (as the trainer batches); "pad128"
+batches, so each batch is padded only to its own longest jet, as the trainer batches. "pad128"
 keeps the random order and pads every batch to 128 particle slots.
 
 With --bf16, ParticleNet also runs under CPU bfloat16 autocast, and the script reports the

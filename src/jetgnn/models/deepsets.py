@@ -106,8 +106,8 @@ class EnergyFlowNetwork(DeepSet):
 class ParticleFlowNetwork(DeepSet):
     """PFN (arXiv:1810.05165): sum_i Phi(features_i), then F.
 
-    Phi takes the per-particle features of `feature_set` ("kin": 7, "kinpid": 13, the latter close
-    to the paper's PFN-ID), and the sum is unweighted, so the output is not IRC safe.
+    Phi takes the per-particle features of `feature_set` ("kin": 7, "kinpid": 13), and the sum is
+    unweighted, so the output is not IRC safe.
 
     Defaults: Phi (100, 100, 128), F (100, 100, 100), ReLU; 57,130 parameters for "kin" and
     57,730 for "kinpid". The paper also uses a latent size of 256: phi_channels=(100, 100, 256).

@@ -79,6 +79,10 @@ class EdgeConvBlock(nn.Module):
     (W_a - W_b) x_i + W_b x_j, so it runs once per particle and the result is gathered per edge.
     In training, BatchNorm statistics cover valid edges and real particles only. In eval mode
     each BatchNorm is folded into the linear layer before it.
+
+    A particle of a jet with n <= k particles averages over its n - 1 real neighbours. The
+    weaver-core implementation instead fills the missing slots with padded particles (zero
+    features) and divides by k, so the two differ for such jets only.
     """
 
     def __init__(self, in_channels: int, channels: Sequence[int], k: int) -> None:

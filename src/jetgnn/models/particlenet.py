@@ -40,7 +40,8 @@ class ParticleNet(nn.Module):
         Output: logits (B, 2), column 1 the quark class.
 
     BatchNorm statistics in training use the real particles and valid edges only, so padding does
-    not change them; in eval mode every jet is scored independently of its batch.
+    not change them (weaver-core also counts the padded slots). In eval mode every jet is scored
+    independently of its batch.
     """
 
     name = "particlenet"
