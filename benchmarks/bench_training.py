@@ -1,11 +1,11 @@
 """Measure the trainer's throughput with batching by multiplicity, and scan learning rates.
 
 Throughput (default): for each model, the trainer's own epoch loop (``train_one_epoch``: batch
-assembly, forward, cross-entropy, backward, AdamW step) runs over the same jets in two modes. The
-script reports the median jets/s over repeats, the share of time spent assembling batches, and the
-ratio of the two modes:
-- "multiplicity": the trainer's MultiplicityBatchSampler, so each batch is padded to its own
-  longest jet;
+assembly, forward, cross-entropy, backward, AdamW step) runs over the same jets in three modes.
+The script reports the median jets/s over repeats, the padded particle slots per jet, the share of
+time spent assembling batches, and the speed-up over "pad128":
+- "random": the trainer's default, random batches each padded to its own longest jet;
+- "multiplicity": batches grouped by multiplicity (``--batching multiplicity``);
 - "pad128": random batches, every one padded to 128 particle slots.
 
 Learning-rate scan (--scan-lr): for each model and learning rate, ``jetgnn.training.train`` runs
@@ -36,7 +36,6 @@ from common import (  # noqa: E402
     load_jets,
     machine_summary,
     markdown_table,
-    random_batches,
     time_interleaved,
 )
 
@@ -48,7 +47,7 @@ from jetgnn.training.config import TrainConfig  # noqa: E402
 from jetgnn.training.epoch import train_one_epoch  # noqa: E402
 from jetgnn.training.jet_arrays import InMemoryJets  # noqa: E402
 from jetgnn.training.optimizers import build_optimizer  # noqa: E402
-from jetgnn.training.sampler import MultiplicityBatchSampler  # noqa: E402
+from jetgnn.training.sampler import EpochBatchSampler  # noqa: E402
 from jetgnn.training.schedule import WarmupFlatDecaySchedule  # noqa: E402
 from jetgnn.training.trainer import train  # noqa: E402
 
@@ -72,16 +71,20 @@ class PaddedJets:
 
 
 def measure_throughput(args: argparse.Namespace) -> str:
-    """Time the epoch loop in both batching modes; return a markdown table."""
+    """Time the epoch loop in the three batching modes; return a markdown table."""
     data = load_jets(args.data, max_jets=args.jets)
     flat, counts = padded_to_flat(data.particles)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     jets = InMemoryJets(flat, offsets, data.labels)
+    random_order = EpochBatchSampler(counts, args.batch_size, seed=0).batches(0)
     batches = {
-        "multiplicity": MultiplicityBatchSampler(counts, args.batch_size, seed=0).batches(0),
-        "pad128": random_batches(np.arange(len(counts)), args.batch_size, seed=0),
+        "random": random_order,
+        "multiplicity": EpochBatchSampler(
+            counts, args.batch_size, seed=0, group_by_multiplicity=True
+        ).batches(0),
+        "pad128": random_order,
     }
-    sources = {"multiplicity": jets, "pad128": PaddedJets(jets, PADDED_SLOTS)}
+    sources = {"random": jets, "multiplicity": jets, "pad128": PaddedJets(jets, PADDED_SLOTS)}
 
     rows = []
     for name in args.models:
@@ -105,27 +108,28 @@ def measure_throughput(args: argparse.Namespace) -> str:
         )
         speeds = {mode: len(counts) / statistics.median(times[mode]) for mode in batches}
         slots = {
-            mode: np.mean([len(batch) * counts[batch].max() for batch in batches[mode]])
+            mode: sum(len(batch) * counts[batch].max() for batch in batches[mode]) / len(counts)
             for mode in batches
         }
-        slots["pad128"] = np.mean([len(batch) * PADDED_SLOTS for batch in batches["pad128"]])
-        rows.append(
-            [
-                name,
-                f"{speeds['multiplicity']:.0f}",
-                f"{speeds['pad128']:.0f}",
-                f"{speeds['multiplicity'] / speeds['pad128']:.2f}",
-                f"{slots['multiplicity'] / slots['pad128']:.2f}",
-                f"{100 * statistics.median(data_shares['multiplicity']):.1f}%",
-            ]
-        )
-        print(rows[-1], flush=True)
+        slots["pad128"] = PADDED_SLOTS
+        for mode in batches:
+            rows.append(
+                [
+                    name,
+                    mode,
+                    f"{slots[mode]:.1f}",
+                    f"{speeds[mode]:.0f}",
+                    f"{speeds[mode] / speeds['pad128']:.2f}",
+                    f"{100 * statistics.median(data_shares[mode]):.1f}%",
+                ]
+            )
+            print(rows[-1], flush=True)
     header = [
         "model",
-        "multiplicity jets/s",
-        "pad128 jets/s",
-        "speed-up",
-        "padded slots vs pad128",
+        "batching",
+        "slots per jet",
+        "jets/s",
+        "speed-up vs pad128",
         "batch assembly share",
     ]
     return markdown_table(header, rows)
@@ -150,6 +154,7 @@ def scan_learning_rates(args: argparse.Namespace) -> str:
                     epochs=args.scan_epochs,
                     batch_size=args.batch_size,
                     lr=lr,
+                    batching=args.batching,
                     max_train_jets=args.scan_jets,
                     threads=args.threads,
                     device="cpu",
@@ -176,6 +181,9 @@ def main() -> int:
     parser.add_argument("--learning-rates", type=float, nargs="+", default=[3e-4, 1e-3, 3e-3, 1e-2])
     parser.add_argument("--scan-jets", type=int, default=8000, help="training jets per scan run")
     parser.add_argument("--scan-epochs", type=int, default=4, help="epochs per scan run")
+    parser.add_argument(
+        "--batching", default="random", help="batching mode of the scan runs: random, multiplicity"
+    )
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)

@@ -170,3 +170,18 @@ def test_max_train_jets_nested(small_store, tmp_path):
 def test_invalid_option_rejected(small_store, tmp_path):
     with pytest.raises(InvalidInputError):
         train(small_config(small_store, tmp_path / "run", warmup_fraction=0.8), progress=False)
+
+
+def test_multiplicity_batching_run(small_store, tmp_path):
+    result = train(small_config(small_store, tmp_path / "run", batching="multiplicity"))
+    assert math.isfinite(result.best_val_loss)
+
+
+def test_config_without_new_option_resumes(small_store, tmp_path):
+    # A run written before the batching option existed used its default, random batches.
+    run_dir = tmp_path / "run"
+    first = train(small_config(small_store, run_dir), progress=False)
+    saved = json.loads((run_dir / "config.json").read_text())
+    del saved["batching"]
+    (run_dir / "config.json").write_text(json.dumps(saved))
+    assert train(small_config(small_store, run_dir), progress=False) == first

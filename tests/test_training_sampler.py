@@ -1,4 +1,4 @@
-"""Batching by multiplicity and the in-memory copy of a split."""
+"""Per-epoch batches, grouping by multiplicity, and the in-memory copy of a split."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import torch
 
 from jetgnn.data import open_jets
 from jetgnn.training.jet_arrays import InMemoryJets, StoreJets, load_jets
-from jetgnn.training.sampler import MultiplicityBatchSampler
+from jetgnn.training.sampler import EpochBatchSampler, MultiplicityBatchSampler
 
 
 @pytest.fixture
@@ -16,46 +16,73 @@ def multiplicities() -> np.ndarray:
     return np.random.default_rng(7).integers(5, 120, size=1000)
 
 
-def test_every_jet_once_per_epoch(multiplicities):
-    sampler = MultiplicityBatchSampler(multiplicities, batch_size=32, seed=0, pool_batches=5)
+def padded_slots(batches: list[np.ndarray], multiplicities: np.ndarray) -> int:
+    return sum(len(batch) * multiplicities[batch].max() for batch in batches)
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_every_jet_once_per_epoch(multiplicities, grouped):
+    sampler = EpochBatchSampler(
+        multiplicities, batch_size=32, seed=0, group_by_multiplicity=grouped, pool_batches=5
+    )
     for epoch in range(3):
         positions = np.concatenate(sampler.batches(epoch))
         assert np.array_equal(np.sort(positions), np.arange(1000))
 
 
-def test_batch_count_matches_len(multiplicities):
-    sampler = MultiplicityBatchSampler(multiplicities, batch_size=32, seed=0, pool_batches=5)
+@pytest.mark.parametrize("grouped", [False, True])
+def test_batch_count_matches_len(multiplicities, grouped):
+    sampler = EpochBatchSampler(
+        multiplicities, batch_size=32, seed=0, group_by_multiplicity=grouped, pool_batches=5
+    )
     batches = sampler.batches(0)
     assert len(batches) == len(sampler)
     assert max(len(batch) for batch in batches) == 32
 
 
-def test_padding_is_reduced(multiplicities):
-    sampler = MultiplicityBatchSampler(multiplicities, batch_size=32, seed=0, pool_batches=10)
-    batches = sampler.batches(0)
-    padded_slots = sum(len(batch) * multiplicities[batch].max() for batch in batches)
-    rng = np.random.default_rng(0)
-    random_batches = np.array_split(rng.permutation(1000), len(batches))
-    random_slots = sum(len(batch) * multiplicities[batch].max() for batch in random_batches)
-    assert padded_slots < 0.8 * random_slots
+def test_grouping_reduces_padding(multiplicities):
+    grouped = EpochBatchSampler(multiplicities, 32, seed=0, group_by_multiplicity=True)
+    random = EpochBatchSampler(multiplicities, 32, seed=0)
+    grouped_slots = padded_slots(grouped.batches(0), multiplicities)
+    random_slots = padded_slots(random.batches(0), multiplicities)
+    assert grouped_slots < 0.8 * random_slots
+
+
+def test_random_batches_mix_multiplicities(multiplicities):
+    batches = EpochBatchSampler(multiplicities, 32, seed=0).batches(0)
+    spreads = [multiplicities[batch].max() - multiplicities[batch].min() for batch in batches]
+    assert np.median(spreads) > 50
+
+
+def test_multiplicity_sampler_groups(multiplicities):
+    sampler = MultiplicityBatchSampler(multiplicities, 32, seed=0)
+    assert sampler.group_by_multiplicity
 
 
 def test_epochs_differ(multiplicities):
-    sampler = MultiplicityBatchSampler(multiplicities, batch_size=32, seed=0)
+    sampler = EpochBatchSampler(multiplicities, batch_size=32, seed=0)
     assert not np.array_equal(sampler.batches(0)[0], sampler.batches(1)[0])
 
 
-def test_same_seed_same_batches(multiplicities):
-    first = MultiplicityBatchSampler(multiplicities, batch_size=32, seed=3).batches(2)
-    second = MultiplicityBatchSampler(multiplicities, batch_size=32, seed=3).batches(2)
-    assert all(np.array_equal(a, b) for a, b in zip(first, second, strict=True))
+@pytest.mark.parametrize("grouped", [False, True])
+def test_same_seed_same_batches(multiplicities, grouped):
+    first = EpochBatchSampler(multiplicities, 32, seed=3, group_by_multiplicity=grouped)
+    second = EpochBatchSampler(multiplicities, 32, seed=3, group_by_multiplicity=grouped)
+    pairs = zip(first.batches(2), second.batches(2), strict=True)
+    assert all(np.array_equal(a, b) for a, b in pairs)
 
 
-def test_ranks_get_disjoint_equal_parts(multiplicities):
+@pytest.mark.parametrize("grouped", [False, True])
+def test_ranks_get_disjoint_equal_parts(multiplicities, grouped):
     parts = [
         np.concatenate(
-            MultiplicityBatchSampler(
-                multiplicities[:999], batch_size=32, seed=0, rank=rank, world_size=2
+            EpochBatchSampler(
+                multiplicities[:999],
+                batch_size=32,
+                seed=0,
+                group_by_multiplicity=grouped,
+                rank=rank,
+                world_size=2,
             ).batches(0)
         )
         for rank in range(2)
@@ -66,8 +93,8 @@ def test_ranks_get_disjoint_equal_parts(multiplicities):
 
 def test_ranks_get_equal_batch_counts(multiplicities):
     counts = [
-        len(MultiplicityBatchSampler(multiplicities[:999], 32, seed=0, rank=r, world_size=2))
-        for r in range(2)
+        len(EpochBatchSampler(multiplicities[:999], 32, seed=0, rank=rank, world_size=2))
+        for rank in range(2)
     ]
     assert counts[0] == counts[1]
 

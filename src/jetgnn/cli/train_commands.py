@@ -7,7 +7,7 @@ import json
 import os
 
 from jetgnn.errors import InvalidInputError
-from jetgnn.training.config import DEFAULT_LEARNING_RATES, OPTIMIZERS, TrainConfig
+from jetgnn.training.config import BATCHING_MODES, DEFAULT_LEARNING_RATES, OPTIMIZERS, TrainConfig
 
 # Kept in step with jetgnn.models.registry.MODELS, which is not imported here so that
 # ``jetgnn --help`` does not import torch; build_model still checks the name.
@@ -118,6 +118,14 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         default=None,
         help="run the model under bfloat16 autocast (CPU or CUDA)",
+    )
+    parser.add_argument(
+        "--batching",
+        choices=BATCHING_MODES,
+        help=(
+            "random batches, or batches grouped by multiplicity: less padding and faster, but "
+            "label-skewed batches that train worse (default: random)"
+        ),
     )
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     parser.set_defaults(func=run_train)

@@ -102,6 +102,7 @@ def read_history(run_dir: str | os.PathLike) -> list[dict[str, Any]]:
 def read_run_config(run_dir: str | os.PathLike) -> TrainConfig:
     """Return the TrainConfig saved in ``run_dir/config.json``."""
     values = read_saved_config(run_dir)
+    # Keys that are not options (parameter_count, versions) are dropped.
     names = set(TrainConfig.__dataclass_fields__)
     return TrainConfig.from_dict({key: value for key, value in values.items() if key in names})
 

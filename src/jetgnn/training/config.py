@@ -12,6 +12,8 @@ from jetgnn.errors import InvalidInputError
 logger = logging.getLogger(__name__)
 
 OPTIMIZERS = ("adamw", "radam-lookahead")
+# Batching modes of jetgnn.training.sampler.EpochBatchSampler: random, or grouped by multiplicity.
+BATCHING_MODES = ("random", "multiplicity")
 
 # Default peak learning rates for AdamW at batch size 256, by model registry name. How they were
 # chosen is recorded under "## Training" in BENCHMARKS.md (a short learning-rate scan on real jets).
@@ -35,7 +37,9 @@ class TrainConfig:
     The learning-rate schedule has a linear warm-up over the first ``warmup_fraction`` of all
     optimiser steps, a flat phase, and an exponential decay to 1% of ``lr`` over the last
     ``decay_fraction`` of the steps. ``patience`` is the number of epochs without a lower
-    validation loss after which training stops; 0 turns early stopping off.
+    validation loss after which training stops; 0 turns early stopping off. ``batching`` is
+    "random" or "multiplicity" (batches grouped by multiplicity, faster but worse training, see
+    jetgnn.training.sampler).
     """
 
     model: str
@@ -56,6 +60,7 @@ class TrainConfig:
     threads: int | None = None
     device: str = "auto"
     bf16: bool = False
+    batching: str = "random"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration as a JSON-serialisable dict."""
@@ -104,6 +109,12 @@ def validate_config(config: TrainConfig) -> None:
         "warmup_fraction + decay_fraction",
         config.warmup_fraction + config.decay_fraction,
         "make the two fractions add up to at most 1",
+    )
+    _require(
+        config.batching in BATCHING_MODES,
+        "batching",
+        config.batching,
+        f"use one of {BATCHING_MODES}",
     )
     _require(config.patience >= 0, "patience", config.patience, "use 0 (off) or more")
     _require(

@@ -1,9 +1,17 @@
-"""Batches grouped by multiplicity, so each batch is padded only to its own longest jet.
+"""Per-epoch batches of the training jets, optionally grouped by multiplicity.
 
-Sorting the whole training set by multiplicity would make every batch uniform but would also make
-batches of only long (gluon-like) or only short (quark-like) jets, with the same neighbours every
-epoch. Sorting only inside random pools keeps most of the padding gain and leaves each epoch a
-uniform random pass over the training jets.
+Every batch is padded only to its own longest jet. By default batches are random, which already
+saves some padding: on Pythia jets, batches of 256 random jets averaged about 103 particle slots
+per jet where the file's maximum multiplicity is 127.
+
+Grouping by multiplicity (shuffle, cut into pools of about 50 batches, sort each pool by
+multiplicity, cut into batches, shuffle the batch order) reduces padding to about 45 slots per jet
+while still showing each training jet once per epoch. But multiplicity is itself a strong
+quark/gluon discriminant, so such batches are mostly quark or mostly gluon, and jets in a batch
+differ little in multiplicity. On 8,000 Pythia jets, 3 epochs at batch size 256, ParticleNet-Lite
+(whose BatchNorm layers use batch statistics) reached a validation loss of 0.44 with random
+batches and a far worse one with grouped batches, and PFN after 4 epochs 0.48 against 0.61.
+Grouping is therefore an option for throughput studies, not the default.
 """
 
 from __future__ import annotations
@@ -11,20 +19,23 @@ from __future__ import annotations
 import numpy as np
 
 
-class MultiplicityBatchSampler:
+class EpochBatchSampler:
     """Yield each epoch's batches of positions into the training set.
 
     Each epoch shuffles all positions with a generator seeded by ``(seed, epoch)``. Under data
     parallelism, each rank keeps every ``world_size``-th position starting at ``rank``, after the
     last ``len % world_size`` positions are dropped so that every rank gets the same count. The
-    positions are then cut into pools of ``pool_batches * batch_size``, each pool is sorted by
-    multiplicity and cut into batches, and the order of all batches is shuffled. With ``world_size == 1`` every position appears in
-    exactly one batch per epoch. Only the last pool can give a batch smaller than ``batch_size``.
+    positions are then cut into batches of ``batch_size``. With ``group_by_multiplicity``, they are
+    first cut into pools of ``pool_batches * batch_size``, each pool is sorted by multiplicity and
+    cut into batches, and the order of all batches is shuffled. With ``world_size == 1`` every
+    position appears in exactly one batch per epoch. Only the last batch (the last pool's, when
+    grouping) can be smaller than ``batch_size``.
 
     Args:
         multiplicities: int array (N,), the number of particles of each training jet.
         batch_size: jets per batch.
         seed: seed of the per-epoch shuffles.
+        group_by_multiplicity: sort pools by multiplicity (see the module docstring).
         pool_batches: batches per pool that is sorted by multiplicity.
         rank, world_size: this process's part under distributed data parallelism.
     """
@@ -34,6 +45,7 @@ class MultiplicityBatchSampler:
         multiplicities: np.ndarray,
         batch_size: int,
         seed: int,
+        group_by_multiplicity: bool = False,
         pool_batches: int = 50,
         rank: int = 0,
         world_size: int = 1,
@@ -47,6 +59,7 @@ class MultiplicityBatchSampler:
         self.multiplicities = np.asarray(multiplicities, dtype=np.int64)
         self.batch_size = batch_size
         self.seed = seed
+        self.group_by_multiplicity = group_by_multiplicity
         self.pool_batches = pool_batches
         self.rank = rank
         self.world_size = world_size
@@ -69,15 +82,41 @@ class MultiplicityBatchSampler:
         rng = np.random.default_rng([self.seed, epoch])
         order = rng.permutation(len(self.multiplicities))
         order = order[: self.jets_per_rank * self.world_size][self.rank :: self.world_size]
+        if not self.group_by_multiplicity:
+            return _cut(order, self.batch_size)
 
         pool_size = self.pool_batches * self.batch_size
         batches = []
         for start in range(0, len(order), pool_size):
             pool = order[start : start + pool_size]
             pool = pool[np.argsort(self.multiplicities[pool], kind="stable")]
-            batches.extend(
-                pool[offset : offset + self.batch_size]
-                for offset in range(0, len(pool), self.batch_size)
-            )
+            batches.extend(_cut(pool, self.batch_size))
         batch_order = rng.permutation(len(batches))
         return [batches[i] for i in batch_order]
+
+
+class MultiplicityBatchSampler(EpochBatchSampler):
+    """EpochBatchSampler that always groups batches by multiplicity (see the module docstring)."""
+
+    def __init__(
+        self,
+        multiplicities: np.ndarray,
+        batch_size: int,
+        seed: int,
+        pool_batches: int = 50,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
+        super().__init__(
+            multiplicities,
+            batch_size,
+            seed,
+            group_by_multiplicity=True,
+            pool_batches=pool_batches,
+            rank=rank,
+            world_size=world_size,
+        )
+
+
+def _cut(positions: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    return [positions[start : start + batch_size] for start in range(0, len(positions), batch_size)]

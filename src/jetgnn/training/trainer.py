@@ -38,7 +38,7 @@ from jetgnn.training.distributed import (
 from jetgnn.training.epoch import train_one_epoch, validate
 from jetgnn.training.jet_arrays import load_jets
 from jetgnn.training.optimizers import build_optimizer
-from jetgnn.training.sampler import MultiplicityBatchSampler
+from jetgnn.training.sampler import EpochBatchSampler
 from jetgnn.training.schedule import WarmupFlatDecaySchedule
 
 logger = logging.getLogger(__name__)
@@ -126,10 +126,11 @@ def _train(
     barrier(group)
 
     optimizer = build_optimizer(model, config.optimizer, config.lr, config.weight_decay)
-    sampler = MultiplicityBatchSampler(
+    sampler = EpochBatchSampler(
         np.asarray(store.multiplicity)[train_indices],
         config.batch_size,
         seed=config.seed,
+        group_by_multiplicity=config.batching == "multiplicity",
         rank=group.rank,
         world_size=group.world_size,
     )
@@ -187,7 +188,7 @@ def _run_epoch(
     model: torch.nn.Module,
     trained_model: torch.nn.Module,
     optimizer,
-    sampler: MultiplicityBatchSampler,
+    sampler: EpochBatchSampler,
     schedule: WarmupFlatDecaySchedule,
     training_jets,
     validation_jets,
@@ -359,6 +360,9 @@ def _check_run_directory(config: TrainConfig, run_dir: Path) -> None:
 
     saved = files.read_saved_config(run_dir)
     saved = {key: value for key, value in saved.items() if key in TrainConfig.__dataclass_fields__}
+    # Options added after a run was made take their default, which is what that run used.
+    defaults = json.loads(json.dumps(TrainConfig(model="", data="", out="").to_dict()))
+    saved = {**defaults, **saved}
     requested = json.loads(json.dumps(config.to_dict()))
     keys = differing_keys(saved, requested)
     if keys:
