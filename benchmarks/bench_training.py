@@ -8,13 +8,15 @@ time spent assembling batches, and the speed-up over "pad128":
 - "multiplicity": batches grouped by multiplicity (``--batching multiplicity``);
 - "pad128": random batches, every one padded to 128 particle slots.
 
-Learning-rate scan (--scan-lr): for each model and learning rate, ``jetgnn.training.train`` runs
-on a seeded subset of the training split of a store made from the file, and the script reports
-the best validation loss and the validation ROC AUC of that epoch.
+Learning-rate scan (--scan-lr): for each model, learning rate and batching mode,
+``jetgnn.training.train`` runs on a seeded subset of the training split of a store made from the
+file. The script reports the best validation loss and the validation ROC AUC of that epoch.
 
 Examples (one torch thread, as recorded in BENCHMARKS.md):
     .venv/bin/python benchmarks/bench_training.py --threads 1
     .venv/bin/python benchmarks/bench_training.py --threads 1 --scan-lr --models pfn efn
+    .venv/bin/python benchmarks/bench_training.py --threads 1 --scan-lr --models pfn \
+        --learning-rates 1e-3 --batching random multiplicity
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def measure_throughput(args: argparse.Namespace) -> str:
 
 
 def scan_learning_rates(args: argparse.Namespace) -> str:
-    """Train each model at each learning rate; return a markdown table of validation results."""
+    """Train each model at each learning rate and batching; return a markdown table of results."""
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         store = Path(scratch) / "store"
@@ -145,28 +147,41 @@ def scan_learning_rates(args: argparse.Namespace) -> str:
                 writer.append(particles, counts, labels)
             writer.finish({"source": str(args.data)})
 
-        for name in args.models:
-            for lr in args.learning_rates:
-                config = TrainConfig(
-                    model=name,
-                    data=str(store),
-                    out=str(Path(scratch) / f"{name}-{lr:g}"),
-                    epochs=args.scan_epochs,
-                    batch_size=args.batch_size,
-                    lr=lr,
-                    batching=args.batching,
-                    max_train_jets=args.scan_jets,
-                    threads=args.threads,
-                    device="cpu",
-                    patience=0,
-                )
-                result = train(config, progress=False)
-                best = read_history(config.out)[result.best_epoch - 1]
-                rows.append(
-                    [name, f"{lr:g}", f"{result.best_val_loss:.4f}", f"{best['val_auc']:.4f}"]
-                )
-                print(rows[-1], flush=True)
-    return markdown_table(["model", "lr", "best val loss", "val AUC at best"], rows)
+        runs = [
+            (name, lr, batching)
+            for name in args.models
+            for lr in args.learning_rates
+            for batching in args.batching
+        ]
+        for name, lr, batching in runs:
+            config = TrainConfig(
+                model=name,
+                data=str(store),
+                out=str(Path(scratch) / f"{name}-{lr:g}-{batching}"),
+                epochs=args.scan_epochs,
+                batch_size=args.batch_size,
+                lr=lr,
+                batching=batching,
+                max_train_jets=args.scan_jets,
+                threads=args.threads,
+                device="cpu",
+                patience=0,
+            )
+            result = train(config, progress=False)
+            best = read_history(config.out)[result.best_epoch - 1]
+            rows.append(
+                [
+                    name,
+                    f"{lr:g}",
+                    batching,
+                    str(result.best_epoch),
+                    f"{result.best_val_loss:.4f}",
+                    f"{best['val_auc']:.4f}",
+                ]
+            )
+            print(rows[-1], flush=True)
+    header = ["model", "lr", "batching", "best epoch", "best val loss", "val AUC at best"]
+    return markdown_table(header, rows)
 
 
 def main() -> int:
@@ -182,7 +197,10 @@ def main() -> int:
     parser.add_argument("--scan-jets", type=int, default=8000, help="training jets per scan run")
     parser.add_argument("--scan-epochs", type=int, default=4, help="epochs per scan run")
     parser.add_argument(
-        "--batching", default="random", help="batching mode of the scan runs: random, multiplicity"
+        "--batching",
+        nargs="+",
+        default=["random"],
+        help="batching modes of the scan runs: random, multiplicity",
     )
     args = parser.parse_args()
 
