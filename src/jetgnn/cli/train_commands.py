@@ -20,7 +20,6 @@ def _default(name: str) -> object:
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     """Register ``train``."""
-    learning_rates = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LEARNING_RATES.items())
     parser = subparsers.add_parser(
         "train",
         help="train a model on a jet store; rerun the same command to resume",
@@ -32,6 +31,13 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
             "finished epoch. Under torchrun the processes train with distributed data parallelism."
         ),
     )
+    _add_model_options(parser)
+    _add_optimisation_options(parser)
+    _add_runtime_options(parser)
+    parser.set_defaults(func=run_train)
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", required=True, metavar="NAME", help=f"one of: {', '.join(MODEL_NAMES)}"
     )
@@ -49,6 +55,10 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help="model hyperparameter, VALUE read as JSON if it parses (e.g. k=16); repeatable",
     )
+
+
+def _add_optimisation_options(parser: argparse.ArgumentParser) -> None:
+    learning_rates = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LEARNING_RATES.items())
     parser.add_argument(
         "--epochs", type=int, help=f"number of epochs (default: {_default('epochs')})"
     )
@@ -93,6 +103,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
             f"(default: {_default('patience')})"
         ),
     )
+
+
+def _add_runtime_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-train-jets",
         type=int,
@@ -128,7 +141,6 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
-    parser.set_defaults(func=run_train)
 
 
 def config_from_arguments(args: argparse.Namespace) -> TrainConfig:

@@ -100,9 +100,11 @@ def validate_config(config: TrainConfig) -> None:
     _require(
         config.optimizer in OPTIMIZERS, "optimizer", config.optimizer, f"use one of {OPTIMIZERS}"
     )
+
     _require(
         0 <= config.warmup_fraction <= 1, "warmup_fraction", config.warmup_fraction, "use 0 to 1"
     )
+
     _require(0 <= config.decay_fraction <= 1, "decay_fraction", config.decay_fraction, "use 0 to 1")
     _require(
         config.warmup_fraction + config.decay_fraction <= 1,
@@ -110,12 +112,14 @@ def validate_config(config: TrainConfig) -> None:
         config.warmup_fraction + config.decay_fraction,
         "make the two fractions add up to at most 1",
     )
+
     _require(
         config.batching in BATCHING_MODES,
         "batching",
         config.batching,
         f"use one of {BATCHING_MODES}",
     )
+
     _require(config.patience >= 0, "patience", config.patience, "use 0 (off) or more")
     _require(
         config.max_train_jets is None or config.max_train_jets >= 1,
@@ -123,18 +127,21 @@ def validate_config(config: TrainConfig) -> None:
         config.max_train_jets,
         "use 1 or more, or leave it unset for the whole training split",
     )
+
     _require(
         config.threads is None or config.threads >= 1,
         "threads",
         config.threads,
         "use 1 or more, or leave it unset for torch's default",
     )
+
     _require(
         config.device in ("auto", "cpu") or config.device.split(":")[0] == "cuda",
         "device",
         config.device,
         "use auto, cpu, cuda or cuda:N",
     )
+
     _require(
         isinstance(config.hyperparameters, dict),
         "hyperparameters",
