@@ -32,7 +32,9 @@ class EdgeGraph:
         neighbour: long (N * k,), packed row of the neighbour in each slot, particle-major; an
             invalid slot points at its own particle.
         slot_valid: bool (N * k,), False for invalid slots.
-        valid_slots: long (E,) positions of the valid slots, or None when every slot is valid.
+        slot_weight: float32 (N * k,), 1.0 for valid slots and 0.0 for invalid ones.
+        num_valid: number E of valid slots.
+        has_invalid: whether any slot is invalid (a jet with at most k particles).
         degree: (N, 1) number of valid slots of each real particle, at least 1, as float32.
     """
 
@@ -50,10 +52,10 @@ class EdgeGraph:
             -1
         )
         self.slot_valid = slot_valid.reshape(-1)
+        self.slot_weight = self.slot_valid.to(torch.float32)
         degree = slot_valid.sum(dim=1, keepdim=True)
-        self.valid_slots = None
-        if bool((degree < k).any()):
-            self.valid_slots = self.slot_valid.nonzero().squeeze(1)
+        self.num_valid = int(degree.sum())
+        self.has_invalid = self.num_valid < self.slot_valid.numel()
         self.degree = degree.clamp(min=1).to(torch.float32)
 
 
@@ -119,7 +121,7 @@ class EdgeConvBlock(nn.Module):
         num_nodes = x.shape[0]
 
         edges = edges.view(num_nodes, graph.k, self.out_channels)  # (N, k, C_out)
-        if graph.valid_slots is not None:
+        if graph.has_invalid:
             edges = edges * graph.slot_valid.view(num_nodes, graph.k, 1).to(edges.dtype)
         aggregated = edges.sum(dim=1) / graph.degree.to(x.dtype)  # (N, C_out)
 
@@ -162,12 +164,11 @@ class EdgeConvBlock(nn.Module):
         return edges  # (N * k, C_out)
 
     @staticmethod
-    def normalize_valid(norm: nn.Module, edges: Tensor, graph: EdgeGraph) -> Tensor:
-        """Apply BatchNorm with statistics from the valid slots only; invalid slots become 0."""
-        if graph.valid_slots is None:
+    def normalize_valid(norm: PackedBatchNorm, edges: Tensor, graph: EdgeGraph) -> Tensor:
+        """Apply BatchNorm to all slots with statistics from the valid slots only."""
+        if not graph.has_invalid:
             return norm(edges)
-        normalized = norm(edges.index_select(0, graph.valid_slots))
-        return edges.new_zeros(edges.shape).index_copy(0, graph.valid_slots, normalized)
+        return norm.forward_masked(edges, graph.slot_weight, graph.num_valid)
 
     def edge_layers_eval(self, x: Tensor, graph: EdgeGraph) -> Tensor:
         first_norm = self.edge_norms[0]
