@@ -123,3 +123,19 @@ def test_predict_repeated_index_same_score(model: torch.nn.Module, toy_store: Je
 def test_predict_rejects_out_of_range(model: torch.nn.Module, toy_store: JetStore) -> None:
     with pytest.raises(InvalidInputError, match=r"\[0, 20\)"):
         predict(model, toy_store, [0, 20])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["particlenet", "particlenet-lite", "efn", "pfn"])
+def test_predict_real_jets(name: str, small_store) -> None:
+    """Scores of real Pythia jets: in (0, 1), in the requested order, batch independent."""
+    store = JetStore.open(small_store)
+    torch.manual_seed(0)
+    model = build_model(name)
+    indices = np.random.default_rng(0).permutation(len(store))[:64]
+
+    predicted = predict(model, store, indices, batch_size=16)
+    one_by_one = np.concatenate([score(model, [store.particles(i)]) for i in indices[:8]])
+
+    assert ((predicted > 0) & (predicted < 1)).all()
+    np.testing.assert_allclose(predicted[:8], one_by_one, atol=TOLERANCE, rtol=0)
