@@ -20,7 +20,7 @@ from jetgnn.training.checkpoint import (
     read_history,
     read_run_config,
 )
-from jetgnn.training.config import TrainConfig
+from jetgnn.training.config import DEFAULT_LEARNING_RATES, TrainConfig
 from jetgnn.training.trainer import train, training_indices
 
 HISTORY_KEYS = {
@@ -67,7 +67,7 @@ def test_run_config_round_trip(small_store, tmp_path):
 
 def test_default_lr_saved_resolved(small_store, tmp_path):
     train(small_config(small_store, tmp_path / "run"), progress=False)
-    assert read_run_config(tmp_path / "run").lr == pytest.approx(1e-3)
+    assert read_run_config(tmp_path / "run").lr == pytest.approx(DEFAULT_LEARNING_RATES["pfn"])
 
 
 def test_same_seed_same_weights(small_store, tmp_path):
