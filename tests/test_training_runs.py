@@ -185,3 +185,10 @@ def test_config_without_new_option_resumes(small_store, tmp_path):
     del saved["batching"]
     (run_dir / "config.json").write_text(json.dumps(saved))
     assert train(small_config(small_store, run_dir), progress=False) == first
+
+
+def test_leftover_temporary_file_accepted(small_store, tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / ".config.json.abc.tmp").write_text("{")
+    assert train(small_config(small_store, run_dir), progress=False).epochs_run == 1

@@ -352,7 +352,9 @@ def _check_run_directory(config: TrainConfig, run_dir: Path) -> None:
     if not run_dir.is_dir():
         raise InvalidInputError(f"run directory {run_dir} is a file; choose a directory path")
     if not (run_dir / files.CONFIG_FILE).is_file():
-        if any(run_dir.iterdir()):
+        # A run killed while writing config.json leaves only a hidden temporary file behind.
+        leftovers = [path for path in run_dir.iterdir() if not _is_temporary_file(path)]
+        if leftovers:
             raise InvalidInputError(
                 f"{run_dir} exists and is not a jetgnn training run; choose a new run directory"
             )
@@ -371,6 +373,10 @@ def _check_run_directory(config: TrainConfig, run_dir: Path) -> None:
             f"{run_dir} contains a run with a different configuration ({changes}); "
             f"rerun with the saved options to resume it, or choose a new run directory"
         )
+
+
+def _is_temporary_file(path: Path) -> bool:
+    return path.name.startswith(".") and path.name.endswith(".tmp")
 
 
 def _write_config(run_dir: Path, config: TrainConfig, parameter_count: int) -> None:
