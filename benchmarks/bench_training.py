@@ -1,4 +1,4 @@
-"""Measure the trainer's throughput with batching by multiplicity, and scan learning rates.
+"""Measure the trainer's throughput in each batching mode, and scan learning rates.
 
 Throughput (default): for each model, the trainer's own epoch loop (``train_one_epoch``: batch
 assembly, forward, cross-entropy, backward, AdamW step) runs over the same jets in three modes.

@@ -1,8 +1,8 @@
 """The trainer: train a model on a jet store into a run directory, resuming an unfinished run.
 
 A run resumes at epoch boundaries. After every epoch, ``checkpoints/last.pt`` is replaced
-atomically with the model, optimiser, schedule step, early-stopping counters and history, and that
-file is the commit point: rerunning ``train`` with the same configuration after a crash (even
+atomically with the model, optimiser, schedule step, early-stopping counters and history. That
+file is the commit point, so rerunning ``train`` with the same configuration after a crash (even
 SIGKILL) continues after the epoch it records. Each epoch's batches and the torch RNG are seeded
 from ``(seed, epoch, rank)``, so a resumed run repeats what an uninterrupted run does.
 """
