@@ -173,7 +173,11 @@ def read_finished_row(spec: RunSpec, out: Path) -> dict[str, Any] | None:
 def summarize(rows: list[dict[str, Any]], specs: list[RunSpec]) -> list[dict[str, Any]]:
     """Group rows by model and size: mean, sample standard deviation and per-seed values."""
     groups = []
-    keys = dict.fromkeys((spec.model, spec.size) for spec in specs)
+    models = list(dict.fromkeys(spec.model for spec in specs))
+    keys = sorted(
+        {(spec.model, spec.size) for spec in specs},
+        key=lambda key: (models.index(key[0]), key[1]),
+    )
     for model, size in keys:
         planned = sorted({spec.seed for spec in specs if (spec.model, spec.size) == (model, size)})
         found = sorted(
@@ -194,6 +198,9 @@ def summarize(rows: list[dict[str, Any]], specs: list[RunSpec]) -> list[dict[str
             group[f"{name}_values"] = values
             group[f"{name}_mean"] = statistics.fmean(finite) if finite else None
             group[f"{name}_std"] = statistics.stdev(finite) if len(finite) > 1 else None
+        # Mean half-width of the per-run bootstrap intervals: the test-set part of the spread.
+        half_widths = [(row["auc_ci"][1] - row["auc_ci"][0]) / 2 for row in found]
+        group["auc_ci_half_width_mean"] = statistics.fmean(half_widths) if half_widths else None
         groups.append(group)
     return groups
 
