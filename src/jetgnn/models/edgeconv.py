@@ -48,9 +48,8 @@ class EdgeGraph:
         slot_valid = slot_valid & mask.reshape(-1)[neighbour_flat]
 
         own_row = torch.arange(batch.num_nodes, device=index.device).unsqueeze(1)
-        self.neighbour = torch.where(slot_valid, batch.position[neighbour_flat], own_row).reshape(
-            -1
-        )
+        neighbour = torch.where(slot_valid, batch.position[neighbour_flat], own_row)  # (N, k)
+        self.neighbour = neighbour.reshape(-1)
         self.slot_valid = slot_valid.reshape(-1)
         self.slot_weight = self.slot_valid.to(torch.float32)
         degree = slot_valid.sum(dim=1, keepdim=True)
