@@ -6,10 +6,12 @@ the larger ones. ``jetgnn.evaluation.evaluate.evaluate_run`` then scores the sto
 which is the same for every run. Each run has its own directory under --out, so a rerun skips
 finished runs and resumes unfinished ones after their last finished epoch.
 
-After every finished run the script rewrites the table (markdown and JSON: mean and sample standard
-deviation over seeds of the test AUC and of 1/eps_B at quark efficiency 50% and 30%, with the
-per-seed values) and the plot (AUC and 1/eps_B at 50% against training size), so the files always
-show what has finished. --report-only rewrites them from the finished runs without training.
+After every finished run the script rewrites the table and the plot, so the files always show what
+has finished. The table (markdown and JSON) gives the mean and sample standard deviation over seeds
+of the test AUC and of 1/eps_B at quark efficiency 50% and 30%, with the per-seed values. The plot
+shows AUC and 1/eps_B at 50% against training size. --report-only rewrites them from the finished runs without training.
+The table also gives the Spearman rank correlation of each run's test scores with two observables,
+jet girth and multiplicity, which shows when a network has learned little beyond one of them.
 
 Example (the runs recorded in docs/results.md):
     .venv/bin/python benchmarks/data_efficiency.py --data /work/stores/shared100k \
@@ -35,6 +37,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,6 +55,8 @@ DEFAULT_EPOCHS = 20
 DEFAULT_SEEDS = 3
 # Keys of metrics.json: ROC AUC, and 1/eps_B at quark efficiency eps_S = 50% and 30%.
 METRICS = ("auc", "rejection_at_50", "rejection_at_30")
+# Observables of compute_test_observables, compared with each run's scores by rank correlation.
+OBSERVABLES = ("girth", "multiplicity")
 DISPLAY_NAMES = {
     "pfn": "PFN",
     "efn": "EFN",
@@ -170,6 +175,47 @@ def read_finished_row(spec: RunSpec, out: Path) -> dict[str, Any] | None:
     return row if row.get("epoch_budget") == spec.epochs else None
 
 
+def compute_test_observables(data: str) -> dict[str, dict[int, float]]:
+    """Compute two single-jet observables of every test jet, keyed by jet index.
+
+    Girth is sum_i z_i Delta R_i (z_i the pt fraction, Delta R_i the distance to the jet axis),
+    the IRC-safe width of the jet. Multiplicity is the number of particles, which is not IRC safe.
+    A classifier whose scores have a rank correlation near +-1 with one of them has learned
+    little beyond that observable.
+    """
+    import torch
+
+    from jetgnn.data import open_jets
+    from jetgnn.graphs.features import efn_inputs
+
+    store = open_jets(data)
+    indices = np.asarray(store.split("test"), dtype=np.int64)
+    particles, mask, _ = store.batch(indices)
+    z, angles = efn_inputs(torch.from_numpy(particles), torch.from_numpy(mask))
+    girth = (z * angles.norm(dim=2)).sum(dim=1).numpy()  # (N,)
+    multiplicity = np.asarray(store.multiplicity)[indices]
+    return {
+        "girth": dict(zip(indices.tolist(), girth.tolist(), strict=True)),
+        "multiplicity": dict(zip(indices.tolist(), multiplicity.tolist(), strict=True)),
+    }
+
+
+def add_rank_correlations(
+    rows: list[dict[str, Any]], out: Path, observables: dict[str, dict[int, float]]
+) -> None:
+    """Add the Spearman correlation of each run's test scores with each observable to its row."""
+    from scipy.stats import spearmanr
+
+    from jetgnn.evaluation.files import read_predictions
+
+    for row in rows:
+        spec_name = f"{row['model']}_n{row['size']}_s{row['seed']}"
+        jet_indices, _, p_quark = read_predictions(out / spec_name / "predictions.csv")
+        for name, values in observables.items():
+            observable = np.array([values[index] for index in jet_indices.tolist()])
+            row[f"spearman_{name}"] = float(spearmanr(p_quark, observable).statistic)
+
+
 def summarize(rows: list[dict[str, Any]], specs: list[RunSpec]) -> list[dict[str, Any]]:
     """Group rows by model and size: mean, sample standard deviation and per-seed values."""
     groups = []
@@ -198,6 +244,12 @@ def summarize(rows: list[dict[str, Any]], specs: list[RunSpec]) -> list[dict[str
             group[f"{name}_values"] = values
             group[f"{name}_mean"] = statistics.fmean(finite) if finite else None
             group[f"{name}_std"] = statistics.stdev(finite) if len(finite) > 1 else None
+        for name in OBSERVABLES:
+            correlations = [row[f"spearman_{name}"] for row in found if f"spearman_{name}" in row]
+            group[f"spearman_{name}_values"] = correlations
+            group[f"spearman_{name}_mean"] = (
+                statistics.fmean(correlations) if correlations else None
+            )
         # Mean half-width of the per-run bootstrap intervals: the test-set part of the spread.
         half_widths = [(row["auc_ci"][1] - row["auc_ci"][0]) / 2 for row in found]
         group["auc_ci_half_width_mean"] = statistics.fmean(half_widths) if half_widths else None
@@ -225,6 +277,8 @@ def markdown_report(groups: list[dict[str, Any]]) -> str:
         "1/eps_B at 30%",
         "AUC per seed",
         "epochs run (best epoch)",
+        "rank correlation with girth",
+        "rank correlation with multiplicity",
     ]
     rows = []
     for group in groups:
@@ -246,6 +300,8 @@ def markdown_report(groups: list[dict[str, Any]]) -> str:
                 format_value(group["rejection_at_30_mean"], group["rejection_at_30_std"], 1),
                 per_seed,
                 epochs or "missing",
+                format_value(group["spearman_girth_mean"], None, 3),
+                format_value(group["spearman_multiplicity_mean"], None, 3),
             ]
         )
     return markdown_table(header, rows)
@@ -300,6 +356,9 @@ def write_report(
     rows: list[dict[str, Any]], specs: list[RunSpec], args: argparse.Namespace, command: str
 ) -> None:
     """Write the markdown table, the JSON table and the plot from the finished rows."""
+    rows = [dict(row) for row in rows]
+    if rows:
+        add_rank_correlations(rows, Path(args.out), compute_test_observables(args.data))
     groups = summarize(rows, specs)
     report_dir = Path(args.report_dir)
     stem = args.report_name
