@@ -200,6 +200,22 @@ def compute_test_observables(data: str) -> dict[str, dict[int, float]]:
     }
 
 
+def add_run_settings(rows: list[dict[str, Any]], out: Path) -> None:
+    """Add each run's learning rate, parameter count and median training speed to its row.
+
+    The speed is the median over epochs of the trainer's training jets/s, without validation.
+    """
+    from jetgnn.training.checkpoint import read_history, read_saved_config
+
+    for row in rows:
+        run_dir = out / f"{row['model']}_n{row['size']}_s{row['seed']}"
+        config = read_saved_config(run_dir)
+        row["lr"] = config["lr"]
+        row["parameter_count"] = config["parameter_count"]
+        speeds = [record["train_jets_per_second"] for record in read_history(run_dir)]
+        row["train_jets_per_second_median"] = statistics.median(speeds)
+
+
 def add_rank_correlations(
     rows: list[dict[str, Any]], out: Path, observables: dict[str, dict[int, float]]
 ) -> None:
@@ -250,6 +266,9 @@ def summarize(rows: list[dict[str, Any]], specs: list[RunSpec]) -> list[dict[str
             group[f"spearman_{name}_mean"] = (
                 statistics.fmean(correlations) if correlations else None
             )
+        group["lr"] = sorted({row["lr"] for row in found})
+        speeds = [row["train_jets_per_second_median"] for row in found]
+        group["train_jets_per_second_median"] = statistics.median(speeds) if speeds else None
         # Mean half-width of the per-run bootstrap intervals: the test-set part of the spread.
         half_widths = [(row["auc_ci"][1] - row["auc_ci"][0]) / 2 for row in found]
         group["auc_ci_half_width_mean"] = statistics.fmean(half_widths) if half_widths else None
@@ -358,6 +377,7 @@ def write_report(
     """Write the markdown table, the JSON table and the plot from the finished rows."""
     rows = [dict(row) for row in rows]
     if rows:
+        add_run_settings(rows, Path(args.out))
         add_rank_correlations(rows, Path(args.out), compute_test_observables(args.data))
     groups = summarize(rows, specs)
     report_dir = Path(args.report_dir)
