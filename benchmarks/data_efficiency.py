@@ -326,6 +326,15 @@ def markdown_report(groups: list[dict[str, Any]]) -> str:
     return markdown_table(header, rows)
 
 
+def seed_label(points: list[dict[str, Any]]) -> str:
+    """Return '3 seeds', or '1 to 3 seeds' when the points of one line have different counts."""
+    counts = sorted({len(point["seeds"]) for point in points})
+    noun = "seed" if counts[-1] == 1 else "seeds"
+    if len(counts) == 1:
+        return f"{counts[0]} {noun}"
+    return f"{counts[0]} to {counts[-1]} {noun}"
+
+
 def plot_curves(groups: list[dict[str, Any]], path: Path) -> None:
     """Plot test AUC and 1/eps_B at 50% against training size (log x), one line per model."""
     import matplotlib
@@ -353,7 +362,7 @@ def plot_curves(groups: list[dict[str, Any]], path: Path) -> None:
                 yerr=errors,
                 marker="o",
                 capsize=3,
-                label=DISPLAY_NAMES.get(model, model),
+                label=f"{DISPLAY_NAMES.get(model, model)} ({seed_label(points)})",
             )
         axis.set_xscale("log")
         sizes = sorted({group["size"] for group in groups})
