@@ -16,7 +16,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Score the jets of a jet store (its test split by default) or of an energyflow-format "
             ".npz file (all its jets) with the best checkpoint of a training run. Writes "
-            "metrics.json (accuracy, ROC AUC, 1/eps_B at eps_S = 30%% and 50%%, each with a 95%% "
+            "metrics.json (accuracy, ROC AUC, 1/eps_B at eps_S = 30% and 50%, each with a 95% "
             "bootstrap interval, and the inference speed) and predictions.csv (jet_index, label, "
             "p_quark per jet)."
         ),
