@@ -185,20 +185,28 @@ def build_implementations(
     timed_batches: list[np.ndarray],
     args: argparse.Namespace,
 ) -> list[Implementation]:
-    """Build jetgnn's and weaver-core's ``name`` network with the same jets in their batching."""
-    torch.manual_seed(args.seed)
-    implementations = [
-        Implementation(
-            label="jetgnn",
-            model=build_model(name, feature_set=args.feature_set),
-            batches=jetgnn_batches(jets, timed_batches),
-            forward=forward_jetgnn,
-        )
-    ]
+    """Build jetgnn's and weaver-core's ``name`` network with the same jets in their batching.
 
+    jetgnn runs once per ``--jetgnn-batching`` mode: "grouped" takes ``timed_batches``, which are
+    grouped by multiplicity, and "random" the random batches that weaver-core gets.
+    """
     # The same jets, shuffled into batches as a sampler without multiplicity grouping makes them.
     all_indices = np.concatenate(timed_batches)
     shuffled = common.random_batches(all_indices, args.batch_size, seed=args.seed)
+    jetgnn_batch_lists = {"grouped": timed_batches, "random": shuffled}
+
+    implementations = []
+    for batching in args.jetgnn_batching:
+        torch.manual_seed(args.seed)
+        implementations.append(
+            Implementation(
+                label=f"jetgnn {batching}",
+                model=build_model(name, feature_set=args.feature_set),
+                batches=jetgnn_batches(jets, jetgnn_batch_lists[batching]),
+                forward=forward_jetgnn,
+            )
+        )
+
     feature_count = weaver_inputs(*jets.batch(shuffled[0][:1])[:2], args.feature_set)[1].shape[1]
     padded = weaver_batches(jets, shuffled, args.feature_set)
     for mode in args.weaver_modes:
@@ -216,9 +224,15 @@ def build_implementations(
 
 
 def measure_speed(
-    name: str, implementations: list[Implementation], args: argparse.Namespace
+    name: str,
+    implementations: list[Implementation],
+    args: argparse.Namespace,
+    ratio_rows: list[list[object]],
 ) -> list[list[object]]:
-    """Time training and inference passes of every implementation; return table rows."""
+    """Time training and inference passes of every implementation; return table rows.
+
+    Appends the speed-up of each jetgnn run over each weaver-core run to ``ratio_rows``.
+    """
     rows: list[list[object]] = []
     for task in ("training", "inference"):
         runs: dict[str, Callable[[], object]] = {}
@@ -233,26 +247,34 @@ def measure_speed(
         logger.info("timing %s %s: %d repeats", name, task, args.repeats)
         timings = common.measure_interleaved(runs, repeats=args.repeats, warmup=1)
 
-        reference = implementations[0]
-        reference_wall = timings[reference.label].wall_rate(reference.num_jets)
-        reference_cpu = timings[reference.label].cpu_rate(reference.num_jets)
         for implementation in implementations:
             timing = timings[implementation.label]
-            wall = timing.wall_rate(implementation.num_jets)
-            cpu = timing.cpu_rate(implementation.num_jets)
             spread = [implementation.num_jets / seconds for seconds in timing.wall]
             rows.append(
                 [
                     name,
                     task,
                     implementation.label,
-                    f"{wall:,.0f}",
+                    f"{timing.wall_rate(implementation.num_jets):,.0f}",
                     f"{min(spread):,.0f}-{max(spread):,.0f}",
-                    f"{cpu:,.0f}",
-                    f"{reference_wall / wall:.2f}",
-                    f"{reference_cpu / cpu:.2f}",
+                    f"{timing.cpu_rate(implementation.num_jets):,.0f}",
                 ]
             )
+
+        ours = [imp for imp in implementations if imp.label.startswith("jetgnn")]
+        theirs = [imp for imp in implementations if not imp.label.startswith("jetgnn")]
+        for our in ours:
+            for their in theirs:
+                our_timing, their_timing = timings[our.label], timings[their.label]
+                wall_ratio = our_timing.wall_rate(our.num_jets) / their_timing.wall_rate(
+                    their.num_jets
+                )
+                cpu_ratio = our_timing.cpu_rate(our.num_jets) / their_timing.cpu_rate(
+                    their.num_jets
+                )
+                ratio_rows.append(
+                    [name, task, our.label, their.label, f"{wall_ratio:.2f}", f"{cpu_ratio:.2f}"]
+                )
     return rows
 
 
@@ -282,40 +304,48 @@ def paired_auc_difference(
 
 
 def compare_auc(name: str, jets: common.Jets, args: argparse.Namespace) -> list[list[object]]:
-    """Train jetgnn and weaver-core (trim mode) on the same jets; return test AUC rows.
+    """Train jetgnn (each ``--jetgnn-batching`` mode) and weaver-core (trim) on the same jets.
 
-    The first ``--auc-train-jets`` jets of the file train both networks for ``--auc-epochs``
+    The first ``--auc-train-jets`` jets of the file train every network for ``--auc-epochs``
     epochs with AdamW at a flat learning rate. The next ``--auc-test-jets`` jets are the test set.
+    Returns one row per jetgnn batching mode with both test AUCs and their difference.
     """
     train = np.arange(args.auc_train_jets)
     test = np.arange(args.auc_train_jets, args.auc_train_jets + args.auc_test_jets)
     sampler = MultiplicityBatchSampler(jets.multiplicities[train], args.batch_size, args.seed)
 
-    torch.manual_seed(args.seed)
-    ours = Implementation(
-        "jetgnn", build_model(name, feature_set=args.feature_set), [], forward_jetgnn
-    )
+    implementations = []
+    for batching in args.jetgnn_batching:
+        torch.manual_seed(args.seed)
+        model = build_model(name, feature_set=args.feature_set)
+        implementations.append(Implementation(f"jetgnn {batching}", model, [], forward_jetgnn))
     feature_count = weaver_inputs(*jets.batch(train[:1])[:2], args.feature_set)[1].shape[1]
     torch.manual_seed(args.seed)
     theirs = Implementation(
         "weaver-core trim", build_weaver_model(name, feature_count, trim=True), [], forward_weaver
     )
+    implementations.append(theirs)
     optimizers = {
-        imp.label: make_optimizer(imp.model, args.learning_rate) for imp in (ours, theirs)
+        imp.label: make_optimizer(imp.model, args.learning_rate) for imp in implementations
     }
 
     for epoch in range(args.auc_epochs):
         grouped = [train[batch] for batch in sampler.batches(epoch)]
         shuffled = common.random_batches(train, args.batch_size, seed=args.seed + epoch)
-        ours.batches = jetgnn_batches(jets, grouped)
-        theirs.batches = weaver_batches(jets, shuffled, args.feature_set)
-        for implementation in (ours, theirs):
+        for implementation in implementations:
+            if implementation is theirs:
+                implementation.batches = weaver_batches(jets, shuffled, args.feature_set)
+            elif implementation.label == "jetgnn grouped":
+                implementation.batches = jetgnn_batches(jets, grouped)
+            else:
+                implementation.batches = jetgnn_batches(jets, shuffled)
+
             implementation.model.train()
+            optimizer = optimizers[implementation.label]
             progress = tqdm(
                 implementation.batches, desc=f"{name} {implementation.label} epoch {epoch}"
             )
             for inputs, labels in progress:
-                optimizer = optimizers[implementation.label]
                 optimizer.zero_grad(set_to_none=True)
                 loss = F.cross_entropy(implementation.forward(implementation.model, inputs), labels)
                 loss.backward()
@@ -325,21 +355,25 @@ def compare_auc(name: str, jets: common.Jets, args: argparse.Namespace) -> list[
         test[start : start + args.batch_size] for start in range(0, len(test), args.batch_size)
     ]
     labels = jets.labels[test]
-    scores_ours = predict(ours, jetgnn_batches(jets, test_batches))
     scores_theirs = predict(theirs, weaver_batches(jets, test_batches, args.feature_set))
-    auc_ours, auc_theirs, sigma = paired_auc_difference(
-        labels, scores_ours, scores_theirs, resamples=args.auc_resamples, seed=args.seed
-    )
-    return [
-        [
-            name,
-            f"{args.auc_train_jets} / {args.auc_test_jets}",
-            args.auc_epochs,
-            f"{auc_ours:.4f}",
-            f"{auc_theirs:.4f}",
-            f"{auc_ours - auc_theirs:+.4f} +- {sigma:.4f}",
-        ]
-    ]
+    rows = []
+    for implementation in implementations[:-1]:
+        scores_ours = predict(implementation, jetgnn_batches(jets, test_batches))
+        auc_ours, auc_theirs, sigma = paired_auc_difference(
+            labels, scores_ours, scores_theirs, resamples=args.auc_resamples, seed=args.seed
+        )
+        rows.append(
+            [
+                name,
+                f"{args.auc_train_jets} / {args.auc_test_jets}",
+                args.auc_epochs,
+                implementation.label.removeprefix("jetgnn "),
+                f"{auc_ours:.4f}",
+                f"{auc_theirs:.4f}",
+                f"{auc_ours - auc_theirs:+.4f} +- {sigma:.4f}",
+            ]
+        )
+    return rows
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -377,6 +411,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=5,
         help="timed passes per implementation; the median is reported",
+    )
+    parser.add_argument(
+        "--jetgnn-batching",
+        nargs="+",
+        default=["grouped", "random"],
+        choices=["grouped", "random"],
+        help="jetgnn batches: grouped by multiplicity (its trainer's sampler) or random",
     )
     parser.add_argument(
         "--weaver-modes", nargs="+", default=list(WEAVER_MODES), choices=WEAVER_MODES
@@ -427,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     parameter_rows = []
-    speed_rows = []
+    speed_rows: list[list[object]] = []
+    ratio_rows: list[list[object]] = []
     auc_rows = []
     for name in args.models:
         count = args.particlenet_batches if name == "particlenet" else args.batches
@@ -437,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 name,
                 f"{count_parameters(implementations[0].model):,}",
-                f"{count_parameters(implementations[1].model):,}",
+                f"{count_parameters(implementations[-1].model):,}",
             ]
         )
         mean_multiplicity = jets.multiplicities[np.concatenate(timed)].mean()
@@ -447,49 +489,52 @@ def main(argv: list[str] | None = None) -> int:
             implementations[0].num_jets,
             mean_multiplicity,
         )
+        lines.append(
+            f"{name}: {implementations[0].num_jets} jets per pass, mean multiplicity "
+            f"{mean_multiplicity:.1f}"
+        )
         if not args.skip_speed:
-            speed_rows.extend(measure_speed(name, implementations, args))
+            speed_rows.extend(measure_speed(name, implementations, args, ratio_rows))
         if args.auc_epochs:
             auc_rows.extend(compare_auc(name, jets, args))
 
-    lines.append(
+    lines += [
+        "",
         common.markdown_table(
             ["model", "jetgnn parameters", "weaver-core parameters"], parameter_rows
-        )
-    )
+        ),
+    ]
     if speed_rows:
         lines += [
             "",
             f"Throughput: jets per wall-clock second (median of {args.repeats} passes, range over "
-            "the passes) and per CPU second of the process; speed-up = jetgnn / this row, "
-            "measured in the same run:",
+            "the passes) and per CPU second of the process:",
             "",
             common.markdown_table(
-                [
-                    "model",
-                    "task",
-                    "implementation",
-                    "jets/s",
-                    "range",
-                    "jets/CPU s",
-                    "jetgnn speed-up (wall)",
-                    "jetgnn speed-up (CPU)",
-                ],
-                speed_rows,
+                ["model", "task", "implementation", "jets/s", "range", "jets/CPU s"], speed_rows
+            ),
+            "",
+            "Speed-up of jetgnn over weaver-core (ratio of the medians above, same run):",
+            "",
+            common.markdown_table(
+                ["model", "task", "jetgnn", "weaver-core", "speed-up (wall)", "speed-up (CPU)"],
+                ratio_rows,
             ),
         ]
     if auc_rows:
         lines += [
             "",
-            "Test ROC AUC after the same training (bootstrap standard deviation of the paired difference):",
+            "Test ROC AUC after the same training; the error is the bootstrap standard deviation "
+            "of the paired difference on the same test jets:",
             "",
             common.markdown_table(
                 [
                     "model",
                     "train / test jets",
                     "epochs",
+                    "jetgnn batching",
                     "jetgnn AUC",
-                    "weaver-core AUC",
+                    "weaver-core trim AUC",
                     "difference",
                 ],
                 auc_rows,
