@@ -200,6 +200,31 @@ def compute_test_observables(data: str) -> dict[str, dict[int, float]]:
     }
 
 
+def observable_baselines(
+    data: str, observables: dict[str, dict[int, float]]
+) -> dict[str, dict[str, float]]:
+    """Return the test AUC and 1/eps_B of each observable used alone as a quark score.
+
+    Quark jets are narrower and have fewer particles than gluon jets, so the score is minus the
+    observable.
+    """
+    from jetgnn.data import open_jets
+    from jetgnn.evaluation.metrics import rejection_at, roc_auc
+
+    store = open_jets(data)
+    baselines = {}
+    for name, values in observables.items():
+        indices = np.array(list(values), dtype=np.int64)
+        labels = np.asarray(store.labels[indices], dtype=np.int64)
+        scores = -np.array(list(values.values()))
+        baselines[name] = {
+            "auc": roc_auc(labels, scores),
+            "rejection_at_50": rejection_at(labels, scores, 0.5),
+            "rejection_at_30": rejection_at(labels, scores, 0.3),
+        }
+    return baselines
+
+
 def add_run_settings(rows: list[dict[str, Any]], out: Path) -> None:
     """Add each run's learning rate, parameter count and median training speed to its row.
 
@@ -335,14 +360,19 @@ def seed_label(points: list[dict[str, Any]]) -> str:
     return f"{counts[0]} to {counts[-1]} {noun}"
 
 
-def plot_curves(groups: list[dict[str, Any]], path: Path) -> None:
-    """Plot test AUC and 1/eps_B at 50% against training size (log x), one line per model."""
+def plot_curves(
+    groups: list[dict[str, Any]], baselines: dict[str, dict[str, float]], path: Path
+) -> None:
+    """Plot test AUC and 1/eps_B at 50% against training size (log x), one line per model.
+
+    Grey horizontal lines mark each single observable of ``baselines`` used alone.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
     panels = (
         ("auc", "test ROC AUC"),
         ("rejection_at_50", r"test $1/\varepsilon_B$ at $\varepsilon_S$ = 50%"),
@@ -364,6 +394,8 @@ def plot_curves(groups: list[dict[str, Any]], path: Path) -> None:
                 capsize=3,
                 label=f"{DISPLAY_NAMES.get(model, model)} ({seed_label(points)})",
             )
+        for (name, values), style in zip(baselines.items(), (":", "--"), strict=False):
+            axis.axhline(values[metric], color="grey", linestyle=style, label=f"{name} alone")
         axis.set_xscale("log")
         sizes = sorted({group["size"] for group in groups})
         axis.set_xticks(sizes, [f"{size:,}" for size in sizes])
@@ -371,7 +403,8 @@ def plot_curves(groups: list[dict[str, Any]], path: Path) -> None:
         axis.set_xlabel("training jets")
         axis.set_ylabel(label)
         axis.grid(True, which="both", alpha=0.3)
-    axes[0].legend()
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncol=len(labels))
     figure.suptitle("Test split of 10,000 jets; error bars: standard deviation over seeds")
 
     buffer = io.BytesIO()
@@ -385,9 +418,11 @@ def write_report(
 ) -> None:
     """Write the markdown table, the JSON table and the plot from the finished rows."""
     rows = [dict(row) for row in rows]
+    observables = compute_test_observables(args.data)
+    baselines = observable_baselines(args.data, observables)
     if rows:
         add_run_settings(rows, Path(args.out))
-        add_rank_correlations(rows, Path(args.out), compute_test_observables(args.data))
+        add_rank_correlations(rows, Path(args.out), observables)
     groups = summarize(rows, specs)
     report_dir = Path(args.report_dir)
     stem = args.report_name
@@ -397,7 +432,14 @@ def write_report(
         f"Date (UTC): {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M}. "
         f"Machine: {machine_summary()}. Finished runs: {len(rows)} of {len(specs)}.\n\n"
     )
-    write_atomic_bytes(report_dir / f"{stem}.md", (header + table + "\n").encode("utf-8"))
+    footer = "".join(
+        f"\n{name.capitalize()} alone as the quark score on the same test jets: AUC "
+        f"{values['auc']:.4f}, 1/eps_B {values['rejection_at_50']:.1f} at 50% and "
+        f"{values['rejection_at_30']:.1f} at 30%.\n"
+        for name, values in baselines.items()
+    )
+    text = header + table + "\n" + footer
+    write_atomic_bytes(report_dir / f"{stem}.md", text.encode("utf-8"))
     write_json_file(
         report_dir / f"{stem}.json",
         {
@@ -409,11 +451,12 @@ def write_report(
             "finished_runs": len(rows),
             "planned_runs": len(specs),
             "groups": groups,
+            "observable_baselines": baselines,
             "runs": sorted(rows, key=lambda row: (row["model"], row["size"], row["seed"])),
         },
     )
     if rows:
-        plot_curves(groups, report_dir / f"{stem}.png")
+        plot_curves(groups, baselines, report_dir / f"{stem}.png")
 
 
 def check_sizes(sizes: Sequence[int], data: str) -> None:
