@@ -423,6 +423,7 @@ def write_report(
     if rows:
         add_run_settings(rows, Path(args.out))
         add_rank_correlations(rows, Path(args.out), observables)
+
     groups = summarize(rows, specs)
     report_dir = Path(args.report_dir)
     stem = args.report_name
@@ -440,6 +441,7 @@ def write_report(
     )
     text = header + table + "\n" + footer
     write_atomic_bytes(report_dir / f"{stem}.md", text.encode("utf-8"))
+
     write_json_file(
         report_dir / f"{stem}.json",
         {
