@@ -5,7 +5,10 @@ inputs the way its data loader builds them: points (B, 2, P) = (Delta eta, Delta
 (B, C, P) and mask (B, 1, P), either padded to a fixed length of 128 ("pad128", trim=False) or
 with weaver's own trimmer ("trim", its default trim=True), which cuts each batch to its longest
 jet in eval mode and to a random 90-100% quantile of the lengths in training. jetgnn gets
-(particles (B, P, 4), mask (B, P)) batches grouped by multiplicity, as its trainer draws them.
+(particles (B, P, 4), mask (B, P)) batches, each padded to its own longest jet, in two
+batchings: "random", the same random batches weaver-core gets (its trainer's default), and
+"grouped" by multiplicity (faster, but BatchNorm then normalizes over batches of mostly one
+class, which spoils training).
 
 weaver-core's features are computed once before timing, because its data loader computes them in
 worker processes. jetgnn computes its features inside the model, so its timing includes them.
@@ -310,8 +313,14 @@ def compare_auc(name: str, jets: common.Jets, args: argparse.Namespace) -> list[
     epochs with AdamW at a flat learning rate. The next ``--auc-test-jets`` jets are the test set.
     Returns one row per jetgnn batching mode with both test AUCs and their difference.
     """
+    needed = args.auc_train_jets + args.auc_test_jets
+    if needed > len(jets.labels):
+        raise SystemExit(
+            f"invalid AUC split: --auc-train-jets + --auc-test-jets = {needed}, but {args.data} "
+            f"contains {len(jets.labels)} jets. Lower one of them"
+        )
     train = np.arange(args.auc_train_jets)
-    test = np.arange(args.auc_train_jets, args.auc_train_jets + args.auc_test_jets)
+    test = np.arange(args.auc_train_jets, needed)
     sampler = MultiplicityBatchSampler(jets.multiplicities[train], args.batch_size, args.seed)
 
     implementations = []
@@ -439,8 +448,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, help="also write the markdown report to this file")
     args = parser.parse_args(argv)
-    if args.auc_train_jets + args.auc_test_jets > 20000 and args.auc_epochs:
-        logger.warning("the AUC comparison needs more jets than the default data file holds")
     return args
 
 

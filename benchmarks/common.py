@@ -96,8 +96,8 @@ def random_batches(indices: np.ndarray, batch_size: int, seed: int) -> list[np.n
 class Timings:
     """Durations in seconds of repeated runs: wall-clock time and CPU time of this process.
 
-    On a machine shared with other jobs the wall time grows with their load, while the CPU time
-    (all threads of this process) stays close to the time of an idle machine.
+    On a machine shared with other jobs the wall time grows with their load. The CPU time (all
+    threads of this process) grows much less, only through shared caches and memory bandwidth.
     """
 
     wall: list[float] = field(default_factory=list)
