@@ -14,8 +14,9 @@ weaver-core's features are computed once before timing, because its data loader 
 worker processes. jetgnn computes its features inside the model, so its timing includes them.
 
 The weaver-core models follow the published architectures (arXiv:1902.08570) with the options of
-weaver-core's own ParticleNet example: no fusion block, BatchNorm on the input features, pooling
-by the real particle count.
+the public ``example_ParticleNet.py`` network file for weaver: use_fusion=False (no fusion block),
+use_fts_bn=True (BatchNorm on the input features) and use_counts=True (pooling by the real
+particle count).
 
 Run from the repository root, e.g.:
     python benchmarks/bench_weaver.py --batch-size 256 --repeats 5
