@@ -53,7 +53,7 @@ LEARNING_RATE = 1e-3
 
 
 def run_energyflow_worker(inputs_path: Path, output_path: Path, args: argparse.Namespace) -> None:
-    """Time energyflow's EFN and PFN on the saved inputs; write {model: {task: [s, ...]}} as JSON.
+    """Time energyflow's EFN and PFN on the saved inputs; write per-model wall and CPU times in s as JSON.
 
     Runs in the TensorFlow environment and imports nothing from jetgnn or torch.
     """
