@@ -47,7 +47,7 @@ def knn(points: Tensor, mask: Tensor, k: int) -> tuple[Tensor, Tensor]:
         distances = distances.masked_fill(excluded, float("inf"))
 
         slots = min(k, num_points)
-        order, valid = _nearest_by_key(distances, slots)  # (B, P, slots)
+        order, valid = _nearest(distances, slots)  # (B, P, slots)
 
         own_index = torch.arange(num_points, device=points.device).view(1, num_points, 1)
         index = torch.where(valid, order, own_index)
@@ -70,6 +70,25 @@ def knn(points: Tensor, mask: Tensor, k: int) -> tuple[Tensor, Tensor]:
 # particles per jet.
 INDEX_BITS = 16
 INFINITY_BITS = 0x7F800000
+
+
+def _nearest(distances: Tensor, slots: int) -> tuple[Tensor, Tensor]:
+    """Return the columns of the ``slots`` smallest distances per row and whether each is finite.
+
+    A top-k on the distances themselves is the cheap path. Its choice among equal distances is
+    unspecified, so when any two selected finite distances are equal, or the last selected one
+    equals the first one left out, the whole batch takes the slower path that breaks ties by
+    column. Real jets have such ties only for duplicate particles or for pairs whose computed
+    distance rounds to zero.
+    """
+    num_points = distances.shape[-1]
+    extra = 1 if slots < num_points else 0
+    smallest, order = torch.topk(distances, slots + extra, dim=-1, largest=False, sorted=True)
+    tied = (smallest[..., 1:] == smallest[..., :-1]) & smallest[..., 1:].isfinite()
+    if bool(tied.any()):
+        return _nearest_by_key(distances, slots)
+    smallest = smallest[..., :slots]
+    return order[..., :slots], smallest.isfinite()
 
 
 def _nearest_by_key(distances: Tensor, slots: int) -> tuple[Tensor, Tensor]:
