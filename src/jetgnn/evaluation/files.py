@@ -9,45 +9,17 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from jetgnn.atomic import write_atomic_bytes
 from jetgnn.errors import InvalidInputError, MissingInputError
 
 METRICS_FILE = "metrics.json"
 PREDICTIONS_FILE = "predictions.csv"
 PREDICTIONS_HEADER = "jet_index,label,p_quark"
-
-
-def current_umask() -> int:
-    """Return the process umask (os.umask can only be read by setting it, so it is set back)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write data to path through a temporary file in the same directory and os.replace.
-
-    The file gets the permissions of a newly created file (0o666 minus the umask), not the 0o600
-    of the temporary file, so reports stay readable by other users as usual.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~current_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def json_safe(value: Any) -> Any:

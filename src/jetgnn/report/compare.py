@@ -20,16 +20,12 @@ import torch
 from tqdm import tqdm
 
 from jetgnn import __version__
+from jetgnn.atomic import write_atomic_bytes
 from jetgnn.data import JetStore, open_jets
 from jetgnn.errors import InvalidInputError, MissingInputError
 from jetgnn.evaluation.bootstrap import DEFAULT_CONFIDENCE, DEFAULT_N_RESAMPLES
 from jetgnn.evaluation.evaluate import EvaluationOptions, evaluate_run, find_reusable_metrics
-from jetgnn.evaluation.files import (
-    PREDICTIONS_FILE,
-    read_predictions,
-    write_atomic_bytes,
-    write_json_file,
-)
+from jetgnn.evaluation.files import PREDICTIONS_FILE, read_predictions, write_json_file
 from jetgnn.report.dataset import describe_dataset
 from jetgnn.report.discussion import write_discussion
 from jetgnn.report.document import REPORT_TITLE, build_sections

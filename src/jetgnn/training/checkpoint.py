@@ -17,12 +17,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from jetgnn.atomic import write_atomic_bytes
 from jetgnn.errors import InvalidInputError, MissingInputError
 from jetgnn.training.config import TrainConfig
 
@@ -38,21 +38,6 @@ def checkpoint_path(run_dir: str | os.PathLike, which: str) -> Path:
     if which not in CHECKPOINT_NAMES:
         raise InvalidInputError(f"unknown checkpoint {which!r}; use one of {CHECKPOINT_NAMES}")
     return Path(run_dir) / CHECKPOINT_DIR / f"{which}.pt"
-
-
-def write_atomic_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_json(path: Path, values: dict[str, Any]) -> None:
