@@ -110,6 +110,17 @@ def test_not_a_zip_raises(tmp_path):
         open_jets(path)
 
 
+def test_wrong_array_names_listed(tmp_path):
+    padded, labels = good_arrays()
+    path = save(tmp_path, "renamed.npz", particles=padded, labels=labels)
+    with pytest.raises(InvalidInputError) as raised:
+        open_jets(path)
+    message = str(raised.value)
+    assert "no array X or y" in message
+    assert "['labels', 'particles']" in message
+    assert "pickle" not in message
+
+
 def test_object_array_rejected(tmp_path):
     padded, labels = good_arrays()
     ragged = np.empty(len(padded), dtype=object)

@@ -73,6 +73,9 @@ def _read_labels_and_shape(path: Path) -> tuple[np.ndarray, tuple[int, ...]]:
         raise InvalidInputError(
             f"{path} is truncated or not an .npz archive ({error}); download or write it again"
         ) from error
+    except InvalidInputError:
+        # InvalidInputError is a ValueError too; it already says what is wrong.
+        raise
     except ValueError as error:
         raise InvalidInputError(
             f"{path} cannot be read without pickle ({error}); object arrays are not accepted, "
