@@ -146,8 +146,8 @@ def published_section() -> Section:
             row.particle_id,
             cell("accuracy", row.accuracy),
             cell("auc", row.auc),
-            cell("rejection_at_50", row.rejection_at_50),
             cell("rejection_at_30", row.rejection_at_30),
+            cell("rejection_at_50", row.rejection_at_50),
             ", ".join(f"arXiv:{arxiv}" for arxiv in row.arxiv),
         ]
         for row in PUBLISHED_RESULTS
@@ -157,8 +157,8 @@ def published_section() -> Section:
         "particle ID",
         "accuracy",
         "ROC AUC",
-        "1/eps_B at eps_S = 50%",
         "1/eps_B at eps_S = 30%",
+        "1/eps_B at eps_S = 50%",
         "source",
     ]
     intro = (
