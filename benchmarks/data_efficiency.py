@@ -8,15 +8,16 @@ finished runs and resumes unfinished ones after their last finished epoch.
 
 After every finished run the script rewrites the table and the plot, so the files always show what
 has finished. The table (markdown and JSON) gives the mean and sample standard deviation over seeds
-of the test AUC and of 1/eps_B at quark efficiency 50% and 30%, with the per-seed values. The plot
-shows AUC and 1/eps_B at 50% against training size. --report-only rewrites them from the finished runs without training.
-The table also gives the Spearman rank correlation of each run's test scores with two observables,
-jet girth and multiplicity, which shows when a network has learned little beyond one of them.
+of the test AUC and of 1/eps_B at quark efficiency 50% and 30%, with the per-seed values. It also
+gives the Spearman rank correlation of each run's test scores with jet girth and with multiplicity,
+which shows when a network has learned little beyond one of them. The plot shows AUC and 1/eps_B
+at 50% against training size, with girth and multiplicity alone as grey lines. --report-only
+rewrites the table and plot from the finished runs without training.
 
-Example (the runs recorded in docs/results.md):
+Example (the table and plot of docs/results.md, after the runs listed there):
     .venv/bin/python benchmarks/data_efficiency.py --data /work/stores/shared100k \
-        --out runs/data_efficiency --sizes 10000 30000 80000 --seeds 3 particlenet-lite=1 \
-        --epochs 20 particlenet-lite=6 --patience 5 --workers 2
+        --out runs/data_efficiency --sizes 10000 30000 80000 --seeds 3 \
+        --epochs 10 particlenet-lite=5 --patience 3 --workers 2
 """
 
 from __future__ import annotations
