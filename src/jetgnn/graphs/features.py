@@ -4,7 +4,7 @@ Every function takes a padded batch, ``particles`` of shape ``(B, P, 4)`` with c
 ``(pt [GeV], y, phi [rad], pid)`` and ``mask`` of shape ``(B, P)``, True for a real particle.
 Particles are treated as massless, so their rapidity y equals their pseudorapidity eta, and the jet
 axis is the direction of the sum of the particles' four-momenta. Padded slots return exact zeros, and
-no intermediate tensor holds NaN or infinity (logarithms only see clamped, positive arguments), so
+no intermediate tensor contains NaN or infinity (logarithms only see clamped, positive arguments), so
 gradients through padded slots stay finite.
 
 The feature sets follow the quark/gluon inputs of ParticleNet (arXiv:1902.08570) and Particle
@@ -103,6 +103,13 @@ def relative_coordinates(particles: Tensor, mask: Tensor) -> Tensor:
     Delta phi is wrapped into (-pi, pi], so jets that straddle phi = 0 are handled. Padded slots are 0.
     """
     _, jet_eta, jet_phi, _ = jet_axis(particles, mask)
+    return _coordinates_to_axis(particles, mask, jet_eta, jet_phi)
+
+
+def _coordinates_to_axis(
+    particles: Tensor, mask: Tensor, jet_eta: Tensor, jet_phi: Tensor
+) -> Tensor:
+    """Return (Delta eta, Delta phi) to a given axis ``(B,)``, shape ``(B, P, 2)``, 0 where padded."""
     delta_eta = particles[..., 1] - jet_eta[:, None]
     delta_phi = wrap_phi(particles[..., 2] - jet_phi[:, None])
     return torch.stack((delta_eta, delta_phi), dim=-1) * mask[..., None]
@@ -124,8 +131,8 @@ def particle_features(particles: Tensor, mask: Tensor, feature_set: str = "kinpi
     mask = mask.bool()
     pt = particles[..., 0]
     energy = pt * torch.cosh(particles[..., 1] * mask)
-    jet_pt, _, _, jet_energy = jet_axis(particles, mask)
-    coordinates = relative_coordinates(particles, mask)  # (B, P, 2)
+    jet_pt, jet_eta, jet_phi, jet_energy = jet_axis(particles, mask)
+    coordinates = _coordinates_to_axis(particles, mask, jet_eta, jet_phi)  # (B, P, 2)
     delta_r = torch.sqrt((coordinates * coordinates).sum(dim=-1).clamp(min=LOG_FLOOR**2)) * mask
 
     columns = [
