@@ -1,6 +1,6 @@
 """Atomic file writes: a temporary file in the target's directory, fsync, then os.replace.
 
-A reader, or a run killed at any moment, sees either the old file or the complete new one.
+A reader, or a run killed at any moment, finds either the old file or the complete new one.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def _read_labels_and_shape(path: Path) -> tuple[np.ndarray, tuple[int, ...]]:
             f"{path} is truncated or not an .npz archive ({error}); download or write it again"
         ) from error
     except InvalidInputError:
-        # InvalidInputError is a ValueError too; it already says what is wrong.
+        # InvalidInputError is a ValueError too, and its message already names the problem.
         raise
     except ValueError as error:
         raise InvalidInputError(

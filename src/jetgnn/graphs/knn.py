@@ -31,7 +31,7 @@ def knn(points: Tensor, mask: Tensor, k: int) -> tuple[Tensor, Tensor]:
     Returns:
         index: ``(B, P, k)`` int64 positions of the neighbours within the same jet.
         valid: ``(B, P, k)`` bool. A jet of n real particles gives each real particle
-        min(k, n - 1) valid neighbours; the remaining slots, and every slot of a padded particle,
+        min(k, n - 1) valid neighbours. The remaining slots, and every slot of a padded particle,
         are invalid and point at the particle itself, so they must be masked when aggregating.
 
     A particle is never its own neighbour, padded particles are never neighbours, and ties between

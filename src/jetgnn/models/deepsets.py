@@ -96,9 +96,9 @@ class EnergyFlowNetwork(DeepSet):
 
     def forward(self, particles: Tensor, mask: Tensor) -> Tensor:
         mask = mask.bool()
-        # TODO: on up to 30k training jets the trained EFN ranks jets almost exactly by girth
-        # (Spearman -0.996, test AUC 0.74 against 0.88 published for 1.6M jets); rescaling the
-        # angles by 2.5 to 25 did not fix it. Find out why before trusting EFN on small samples.
+        # TODO: trained on up to 30k jets, EFN ranks jets almost exactly by girth (Spearman
+        # -0.996, test AUC 0.74 against 0.88 published for 1.6M jets). Rescaling the angles by
+        # 2.5 to 25 did not fix it, so find the cause before trusting EFN on small samples.
         z, angles = efn_inputs(particles, mask)  # (B, P), (B, P, 2)
         batch = PackedBatch(mask)
         latent = self.phi(batch.pack(angles))  # (N, L)
